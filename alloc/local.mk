@@ -1,3 +1,2 @@
-# Allocation engine
-libdora_a_SOURCES +=
-tests_unit_dora_unit_SOURCES +=
+# Allocation engine and allocators
+libdora_a_SOURCES += alloc/alloc_engine.c alloc/allocator.c

@@ -50,7 +50,7 @@ struct cfg_pool {
     uint32_t first, last;  /* inclusive */
     uint32_t pool_id;      /* default 0 */
     struct cfg_options options;
-    uint32_t cursor;       /* iterative allocator position; updated with __atomic builtins */
+    uint32_t cursor;       /* iterative allocator: next offset from first (starts at 0); __atomic updates */
 };
 
 #define HOST_ID_MAX 128
@@ -122,6 +122,14 @@ struct cfg_lease_db {
     uint32_t max_row_errors;/* default 0 */
 };
 
+/* One hosts-database / hosts-databases entry (type and name only; the
+ * server refuses the types it cannot serve). */
+struct cfg_hosts_db {
+    char    *type;          /* "mysql" or "postgresql" */
+    char    *name;
+    bool     readonly;
+};
+
 struct cfg_mt {
     bool     enable;            /* default true */
     uint32_t thread_pool_size;  /* 0 = number of cores */
@@ -152,10 +160,13 @@ struct cfg4 {
     enum host_id_type host_ids[HOST_ID_TYPES]; /* host-reservation-identifiers order */
     size_t   n_host_ids;
 
+    bool     authoritative;             /* global value, default false (used when no subnet matches) */
     uint32_t decline_probation_period;  /* default 86400 */
     bool     echo_client_id;            /* default true */
     struct cfg_expired_leases expired;
     struct cfg_lease_db lease_db;
+    struct cfg_hosts_db *hosts_dbs;     /* in lookup order; none = config-file hosts only */
+    size_t   n_hosts_dbs;
     struct cfg_mt mt;
     struct cfg_logging logging;
 

@@ -1,0 +1,599 @@
+/*
+ * DHCPv4 message processing; see dhcp4_srv.h. The flow is one way:
+ * accept filter -> subnet selection -> host reservation -> allocation engine
+ * -> reply assembly -> send (directly, or after the lease is durable).
+ */
+#include "server/dhcp4_srv.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc/alloc_engine.h"
+#include "server/log.h"
+#include "server/reply.h"
+#include "server/stats.h"
+#include "server/subnet_select.h"
+
+#define REPLY_CAP 1500
+
+/* ---- identity and logging helpers ---------------------------------- */
+
+static uint8_t chaddr_len(const struct pkt4 *req)
+{
+    return req->hlen > 16 ? 16 : req->hlen;
+}
+
+static bool chaddr_empty(const struct pkt4 *req)
+{
+    for (uint8_t i = 0; i < chaddr_len(req); i++)
+        if (req->chaddr[i])
+            return false;
+    return true;
+}
+
+bool dhcp4_client_key(const struct pkt4 *req, struct client_key *key)
+{
+    size_t len;
+    const uint8_t *cid = pkt4_opt(req, OPT_CLIENT_ID, &len);
+    if (cid && len && len <= sizeof(key->id)) {
+        key->type = 1;
+        key->len = (uint8_t)len;
+        memcpy(key->id, cid, len);
+        return true;
+    }
+    if (chaddr_empty(req))
+        return false;
+    key->type = 2;
+    key->len = chaddr_len(req);
+    memcpy(key->id, req->chaddr, key->len);
+    return true;
+}
+
+static void hex(const uint8_t *p, size_t n, char *out, size_t cap)
+{
+    size_t k = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < n && k + 4 < cap; i++)
+        k += (size_t)snprintf(out + k, cap - k, i ? ":%02x" : "%02x", p[i]);
+}
+
+/* "[hwtype=1 aa:bb:..], cid=[..], tid=0x.." as Kea prints a client. */
+static const char *client_str(const struct pkt4 *req, char *buf, size_t cap)
+{
+    char hw[64], cid[128] = "no info";
+    size_t len;
+    hex(req->chaddr, chaddr_len(req), hw, sizeof(hw));
+    const uint8_t *c = pkt4_opt(req, OPT_CLIENT_ID, &len);
+    if (c)
+        hex(c, len, cid, sizeof(cid));
+    snprintf(buf, cap, "[hwtype=%u %s], cid=[%s], tid=0x%x", req->htype, hw, cid, req->xid);
+    return buf;
+}
+
+static const char *ip_str(uint32_t a, char *buf)
+{
+    snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+    return buf;
+}
+
+static uint32_t get_be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static void drop(const struct pkt4 *req, const char *id, const char *why)
+{
+    char who[256];
+    stats_inc(STAT_PKT4_RECEIVE_DROP);
+    LOG_DEBUG(id, "%s: dropped: %s", client_str(req, who, sizeof(who)), why);
+}
+
+/* ---- accept filter (spec §3.1) -------------------------------------- */
+
+static void count_received(uint8_t type)
+{
+    static const enum stat_id by_type[] = {
+        [DHCPDISCOVER] = STAT_PKT4_DISCOVER_RECEIVED, [DHCPOFFER] = STAT_PKT4_OFFER_RECEIVED,
+        [DHCPREQUEST] = STAT_PKT4_REQUEST_RECEIVED, [DHCPDECLINE] = STAT_PKT4_DECLINE_RECEIVED,
+        [DHCPACK] = STAT_PKT4_ACK_RECEIVED, [DHCPNAK] = STAT_PKT4_NAK_RECEIVED,
+        [DHCPRELEASE] = STAT_PKT4_RELEASE_RECEIVED, [DHCPINFORM] = STAT_PKT4_INFORM_RECEIVED,
+    };
+    if (type >= 1 && type <= DHCPINFORM)
+        stats_inc(by_type[type]);
+    else
+        stats_inc(STAT_PKT4_UNKNOWN_RECEIVED);
+}
+
+static bool configured_server_id(const struct cfg_options *opts, uint32_t sid)
+{
+    for (size_t i = 0; i < opts->n; i++)
+        if (opts->v[i].code == OPT_SERVER_ID && opts->v[i].len == 4 &&
+            get_be32(opts->v[i].data) == sid)
+            return true;
+    return false;
+}
+
+/* Option 54 names us: an address we listen on, or a configured identifier. */
+static bool is_our_server_id(const struct dhcp4_srv *srv, const struct cfg4 *cfg, uint32_t sid)
+{
+    for (size_t i = 0; i < srv->io->n_ifaces; i++)
+        if (srv->io->ifaces[i].addr == sid)
+            return true;
+    if (configured_server_id(&cfg->options, sid))
+        return true;
+    for (size_t i = 0; i < cfg->n_subnets; i++)
+        if (configured_server_id(&cfg->subnets[i].options, sid))
+            return true;
+    return false;
+}
+
+static bool accept_packet(struct dhcp4_worker *w, const struct cfg4 *cfg, const struct rx_pkt *rx)
+{
+    const struct pkt4 *req = &w->req;
+    (void)rx;
+    if (req->op != BOOTREQUEST) {
+        drop(req, "DHCP4_PACKET_DROP_0006", "not a BOOTREQUEST");
+        return false;
+    }
+    if (!req->msg_type) {
+        drop(req, "DHCP4_PACKET_DROP_0009", "no message type (BOOTP is not served)");
+        return false;
+    }
+    switch (req->msg_type) {
+    case DHCPDISCOVER: case DHCPREQUEST: case DHCPDECLINE: case DHCPRELEASE: case DHCPINFORM:
+        break;
+    default:
+        drop(req, "DHCP4_PACKET_DROP_0006", "unsupported message type");
+        return false;
+    }
+    if (w->srv->dhcp_disabled) {
+        drop(req, "DHCP4_PACKET_DROP_0008", "DHCP service disabled");
+        return false;
+    }
+    size_t len;
+    if (chaddr_empty(req) && !pkt4_opt(req, OPT_CLIENT_ID, &len)) {
+        drop(req, "DHCP4_PACKET_DROP_0004", "neither hw-address nor client-id");
+        return false;
+    }
+    const uint8_t *sid = pkt4_opt(req, OPT_SERVER_ID, &len);
+    if (req->msg_type == DHCPDISCOVER && sid) {
+        drop(req, "DHCP4_PACKET_DROP_0004", "DISCOVER with a server identifier");
+        return false;
+    }
+    if (sid && !is_our_server_id(w->srv, cfg, get_be32(sid))) {
+        drop(req, "DHCP4_PACKET_DROP_0003", "foreign server identifier");
+        return false;
+    }
+    if (req->msg_type == DHCPINFORM && !req->ciaddr && !rx->src_ip && !req->giaddr) {
+        drop(req, "DHCP4_PACKET_DROP_0004", "INFORM without ciaddr or source address");
+        return false;
+    }
+    return true;
+}
+
+/* ---- the client, its reservation, its lifetime ----------------------- */
+
+static void client_of(const struct pkt4 *req, bool use_cid, struct alloc_client *c)
+{
+    size_t len;
+    const uint8_t *cid = pkt4_opt(req, OPT_CLIENT_ID, &len);
+    c->hw = req->chaddr;
+    c->hwlen = chaddr_len(req);
+    c->cid = use_cid && cid && len <= LEASE_CLIENT_ID_MAX ? cid : NULL;
+    c->cidlen = c->cid ? (uint8_t)len : 0;
+}
+
+/* One identifier type's value in this packet, or NULL. */
+static const uint8_t *identifier(const struct pkt4 *req, enum host_id_type t, size_t *len)
+{
+    switch (t) {
+    case HOST_ID_HWADDR:
+        *len = chaddr_len(req);
+        return *len ? req->chaddr : NULL;
+    case HOST_ID_CLIENT_ID:
+        return pkt4_opt(req, OPT_CLIENT_ID, len);
+    case HOST_ID_CIRCUIT_ID:
+        return pkt4_rai_sub(req, RAI_CIRCUIT_ID, len);
+    case HOST_ID_DUID: {
+        /* RFC 4361: client-id = 0xff, IAID (4 bytes), DUID. */
+        const uint8_t *cid = pkt4_opt(req, OPT_CLIENT_ID, len);
+        if (!cid || *len < 6 || cid[0] != 0xff)
+            return NULL;
+        *len -= 5;
+        return cid + 5;
+    }
+    default:
+        return NULL;
+    }
+}
+
+/* Spec §3.5: identifier types in configured order, first hit wins. */
+static const struct cfg_host *find_host_in(const struct cfg4 *cfg, uint32_t scope,
+                                           const struct pkt4 *req)
+{
+    for (size_t i = 0; i < cfg->n_host_ids && i < HOST_ID_TYPES; i++) {
+        size_t len = 0;
+        const uint8_t *id = identifier(req, cfg->host_ids[i], &len);
+        if (!id || !len)
+            continue;
+        const struct cfg_host *h = cfg4_host_find(cfg, scope, cfg->host_ids[i], id, len);
+        if (h)
+            return h;
+    }
+    return NULL;
+}
+
+/* The subnet's reservations before the global ones. */
+static const struct cfg_host *find_host(const struct cfg4 *cfg, const struct cfg_subnet4 *sn,
+                                        const struct pkt4 *req)
+{
+    const struct cfg_host *h = NULL;
+    if (sn && sn->reservations_in_subnet)
+        h = find_host_in(cfg, sn->id, req);
+    if (!h && (!sn || sn->reservations_global))
+        h = find_host_in(cfg, 0, req);
+    return h;
+}
+
+/* Lifetime: the client's option 51 clamped to [min, max], else the default. */
+static uint32_t lifetime_for(const struct cfg_subnet4 *sn, const struct pkt4 *req)
+{
+    size_t len;
+    const uint8_t *v = pkt4_opt(req, OPT_LEASE_TIME, &len);
+    if (!v || len != 4)
+        return sn->valid_lft;
+    uint32_t asked = get_be32(v);
+    if (asked < sn->min_valid_lft)
+        return sn->min_valid_lft;
+    if (asked > sn->max_valid_lft)
+        return sn->max_valid_lft;
+    return asked;
+}
+
+static const char *reply_hostname(const struct cfg_host *host)
+{
+    return host && host->hostname ? host->hostname : NULL;
+}
+
+/* ---- addressing and sending (spec §3.11) ---------------------------- */
+
+static uint32_t receiving_address(const struct dhcp4_srv *srv, const struct rx_pkt *rx)
+{
+    const struct io_iface *ifc = io_iface_by_index(srv->io, rx->ifindex);
+    if (ifc && ifc->addr)
+        return ifc->addr;
+    return rx->dst_ip != 0xffffffffu ? rx->dst_ip : 0;
+}
+
+static void reply_destination(const struct dhcp4_srv *srv, const struct rx_pkt *rx,
+                              const struct pkt4_out *o, struct tx_dest *d)
+{
+    const struct io_ctx *io = srv->io;
+    uint8_t type = o->n_opts ? o->stage[o->opt_off[0]] : 0; /* option 53 is staged first */
+    memset(d, 0, sizeof(*d));
+    d->ifindex = rx->ifindex;
+    d->src_ip = receiving_address(srv, rx);
+    if (o->giaddr) {
+        d->dst_ip = o->giaddr;
+        d->dst_port = io->server_port;
+    } else if (o->ciaddr && type != DHCPNAK) {
+        d->dst_ip = o->ciaddr;
+        d->dst_port = io->client_port;
+    } else if (type == DHCPNAK || !o->yiaddr || (o->flags & PKT4_FLAG_BROADCAST) || !io->raw ||
+               o->htype != 1 || o->hlen != 6) {
+        d->dst_ip = 0xffffffffu;
+        d->dst_port = io->client_port;
+    } else {
+        /* RFC 2131 §4.1: unicast to yiaddr at chaddr, the client has no ARP yet. */
+        d->dst_ip = o->yiaddr;
+        d->dst_port = io->client_port;
+        d->l2_unicast = true;
+        memcpy(d->dst_mac, o->chaddr, 6);
+    }
+}
+
+static void count_sent(uint8_t type)
+{
+    stats_inc(STAT_PKT4_SENT);
+    if (type == DHCPOFFER)
+        stats_inc(STAT_PKT4_OFFER_SENT);
+    else if (type == DHCPACK)
+        stats_inc(STAT_PKT4_ACK_SENT);
+    else if (type == DHCPNAK)
+        stats_inc(STAT_PKT4_NAK_SENT);
+}
+
+static void send_now(struct dhcp4_srv *srv, const struct tx_dest *d, const uint8_t *buf,
+                     size_t len, uint8_t type)
+{
+    if (io_send(srv->io, d, buf, len) == 0)
+        count_sent(type);
+    else
+        stats_inc(STAT_PKT4_SEND_FAILED);
+}
+
+static void send_reply(struct dhcp4_worker *w, const struct rx_pkt *rx, uint8_t type)
+{
+    struct tx_dest d;
+    reply_destination(w->srv, rx, &w->out, &d);
+    send_now(w->srv, &d, w->out.buf, w->out.len, type);
+}
+
+/* A reply that waits for its lease to be durable. Two parties arrive: the
+ * worker once the reply is built, the store once the lease is synced; the
+ * second one sends (or discards, on a store error) and frees. */
+struct pending_reply {
+    struct dhcp4_srv *srv;
+    int      arrived;
+    int      result;
+    struct tx_dest dst;
+    uint8_t  type;
+    size_t   len;
+    uint8_t  data[REPLY_CAP];
+};
+
+static void pending_arrive(struct pending_reply *pr)
+{
+    if (__atomic_fetch_add(&pr->arrived, 1, __ATOMIC_ACQ_REL) == 0)
+        return;
+    int result = __atomic_load_n(&pr->result, __ATOMIC_ACQUIRE);
+    if (result == LEASE_OK && pr->len)
+        send_now(pr->srv, &pr->dst, pr->data, pr->len, pr->type);
+    else if (result != LEASE_OK) {
+        stats_inc(STAT_LEASE_WRITE_FAILED);
+        LOG_ERROR("DHCP4_LEASE_WRITE_FAILED", "lease not durable (%s): reply withheld",
+                  lease_strerror(result));
+    }
+    free(pr);
+}
+
+static void pending_done(void *ctx, int result)
+{
+    struct pending_reply *pr = ctx;
+    __atomic_store_n(&pr->result, result, __ATOMIC_RELEASE);
+    pending_arrive(pr);
+}
+
+/* ---- message handlers ------------------------------------------------ */
+
+struct msg_ctx {
+    struct dhcp4_worker      *w;
+    const struct cfg4        *cfg;
+    const struct rx_pkt      *rx;
+    const struct pkt4        *req;
+    const struct cfg_subnet4 *subnet;
+    const struct cfg_host    *host;
+    char who[256];
+};
+
+static void send_nak(struct msg_ctx *m, const char *why)
+{
+    struct reply_params rp = {
+        .cfg = m->cfg, .subnet = m->subnet, .req = m->req, .msg_type = DHCPNAK,
+        .server_id = receiving_address(m->w->srv, m->rx),
+    };
+    LOG_INFO("DHCP4_PACKET_NAK", "%s: NAK: %s", m->who, why);
+    if (reply_build(&m->w->out, &rp) == 0)
+        send_reply(m->w, m->rx, DHCPNAK);
+}
+
+static void build_alloc_req(struct msg_ctx *m, struct alloc_req *ar, uint32_t hint)
+{
+    memset(ar, 0, sizeof(*ar));
+    ar->cfg = m->cfg;
+    ar->subnet = m->subnet;
+    client_of(m->req, m->subnet->match_client_id, &ar->client);
+    ar->host = m->host;
+    ar->hint = hint;
+    ar->valid_lft = lifetime_for(m->subnet, m->req);
+    ar->now = time(NULL);
+    ar->hostname = reply_hostname(m->host);
+}
+
+static int build_lease_reply(struct msg_ctx *m, uint8_t type, const struct lease4 *l)
+{
+    struct reply_params rp = {
+        .cfg = m->cfg, .subnet = m->subnet, .pool = alloc_pool_of(m->subnet, l->addr),
+        .host = m->host, .req = m->req, .msg_type = type, .yiaddr = l->addr,
+        .server_id = receiving_address(m->w->srv, m->rx), .send_lease_time = true,
+        .lease_time = l->valid_lft,
+    };
+    return reply_build(&m->w->out, &rp);
+}
+
+static void handle_discover(struct msg_ctx *m)
+{
+    if (!m->subnet) {
+        drop(m->req, "DHCP4_PACKET_DROP_0002", "no suitable subnet for the client");
+        return;
+    }
+    struct alloc_req ar;
+    struct lease4 offer;
+    char ip[16];
+    build_alloc_req(m, &ar, 0);
+    size_t len;
+    const uint8_t *hint = pkt4_opt(m->req, OPT_REQUESTED_ADDRESS, &len);
+    if (hint && len == 4)
+        ar.hint = get_be32(hint);
+    if (alloc_discover(m->w->srv->store, &ar, &offer) != ALLOC_OK) {
+        LOG_WARN("DHCP4_ALLOC_FAIL", "%s: no address available in subnet %u",
+                 m->who, m->subnet->id);
+        stats_inc(STAT_PKT4_RECEIVE_DROP);
+        return;
+    }
+    LOG_DEBUG("DHCP4_LEASE_OFFER", "%s: offering %s", m->who, ip_str(offer.addr, ip));
+    if (build_lease_reply(m, DHCPOFFER, &offer) == 0)
+        send_reply(m->w, m->rx, DHCPOFFER);
+}
+
+static void handle_request(struct msg_ctx *m)
+{
+    const struct pkt4 *req = m->req;
+    size_t len;
+    const uint8_t *opt50 = pkt4_opt(req, OPT_REQUESTED_ADDRESS, &len);
+    uint32_t requested = opt50 && len == 4 ? get_be32(opt50) : 0;
+    bool init_reboot = !pkt4_has(req, OPT_SERVER_ID) && requested && !req->ciaddr;
+    uint32_t hint = requested ? requested : req->ciaddr;
+    char ip[16];
+
+    if (!m->subnet) {
+        if (init_reboot && !m->cfg->authoritative) {
+            drop(req, "DHCP4_NO_SUBNET_INIT_REBOOT", "INIT-REBOOT from an unknown network");
+            return;
+        }
+        send_nak(m, "no subnet for the client");
+        return;
+    }
+    struct alloc_req ar;
+    build_alloc_req(m, &ar, hint);
+
+    /* INIT-REBOOT (spec §3.7): only a client we know gets an answer unless
+     * we are authoritative; a known client asking for another address is
+     * NAKed. */
+    if (init_reboot) {
+        struct lease4 own;
+        if (alloc_find_client_lease(m->w->srv->store, m->subnet->id, &ar.client, &own) != LEASE_OK ||
+            own.state != LEASE_STATE_DEFAULT) {
+            if (!m->subnet->authoritative) {
+                drop(req, "DHCP4_NO_LEASE_INIT_REBOOT", "INIT-REBOOT of a client without a lease");
+                return;
+            }
+            send_nak(m, "INIT-REBOOT of a client without a lease");
+            return;
+        }
+        if (own.addr != requested) {
+            send_nak(m, "INIT-REBOOT for an address that is not the client's");
+            return;
+        }
+    }
+
+    struct pending_reply *pr = malloc(sizeof(*pr));
+    if (!pr) {
+        drop(req, "DHCP4_PACKET_DROP_NOMEM", "out of memory");
+        return;
+    }
+    pr->srv = m->w->srv;
+    pr->arrived = 0;
+    pr->result = LEASE_OK;
+    pr->type = DHCPACK;
+    pr->len = 0;
+
+    struct lease4 lease;
+    enum alloc_result res = alloc_request(m->w->srv->store, &ar, pending_done, pr, &lease);
+    if (res == ALLOC_OK) {
+        if (build_lease_reply(m, DHCPACK, &lease) == 0 && m->w->out.len <= REPLY_CAP) {
+            reply_destination(m->w->srv, m->rx, &m->w->out, &pr->dst);
+            memcpy(pr->data, m->w->out.buf, m->w->out.len);
+            pr->len = m->w->out.len;
+        }
+        LOG_INFO("DHCP4_LEASE_ALLOC", "%s: lease %s has been allocated for %u seconds",
+                 m->who, ip_str(lease.addr, ip), lease.valid_lft);
+        pending_arrive(pr);
+        return;
+    }
+    free(pr);
+    switch (res) {
+    case ALLOC_NAK:
+        send_nak(m, "requested address is not available to the client");
+        break;
+    case ALLOC_NAK_WRONG_NET:
+        if (m->subnet->authoritative)
+            send_nak(m, "requested address is not on the client's network");
+        else
+            drop(req, "DHCP4_PACKET_DROP_WRONG_NET", "address on another network, not authoritative");
+        break;
+    case ALLOC_DROP:
+        drop(req, "DHCP4_UNKNOWN_ADDRESS_REQUESTED", "requested address outside every pool");
+        break;
+    default:
+        LOG_WARN("DHCP4_ALLOC_FAIL", "%s: allocation failed: %s", m->who, alloc_result_name[res]);
+        stats_inc(STAT_PKT4_RECEIVE_DROP);
+        break;
+    }
+}
+
+static void handle_release(struct msg_ctx *m)
+{
+    struct alloc_client c;
+    char ip[16];
+    /* RELEASE ignores match-client-id and subnet selection (spec §3.2). */
+    client_of(m->req, true, &c);
+    if (alloc_release(m->w->srv->store, m->cfg, &c, m->req->ciaddr, time(NULL)) == ALLOC_OK)
+        LOG_INFO("DHCP4_RELEASE", "%s: address %s was released", m->who, ip_str(m->req->ciaddr, ip));
+    else
+        LOG_DEBUG("DHCP4_RELEASE_FAIL", "%s: no lease of this client at %s", m->who,
+                  ip_str(m->req->ciaddr, ip));
+}
+
+static void handle_decline(struct msg_ctx *m)
+{
+    size_t len;
+    char ip[16];
+    const uint8_t *opt50 = pkt4_opt(m->req, OPT_REQUESTED_ADDRESS, &len);
+    if (!opt50 || len != 4) {
+        drop(m->req, "DHCP4_DECLINE_FAIL_NO_ADDRESS", "DECLINE without requested address");
+        return;
+    }
+    uint32_t addr = get_be32(opt50);
+    struct alloc_client c;
+    client_of(m->req, m->subnet ? m->subnet->match_client_id : true, &c);
+    if (alloc_decline(m->w->srv->store, m->cfg, &c, addr, time(NULL)) == ALLOC_OK)
+        LOG_INFO("DHCP4_DECLINE_LEASE", "%s: address %s was declined; probation %u s", m->who,
+                 ip_str(addr, ip), m->cfg->decline_probation_period);
+    else
+        LOG_INFO("DHCP4_DECLINE_FAIL", "%s: DECLINE of %s ignored: not the client's lease",
+                 m->who, ip_str(addr, ip));
+}
+
+static void handle_inform(struct msg_ctx *m)
+{
+    if (!m->subnet) {
+        drop(m->req, "DHCP4_PACKET_DROP_0002", "INFORM from an unknown network");
+        return;
+    }
+    struct reply_params rp = {
+        .cfg = m->cfg, .subnet = m->subnet, .host = m->host, .req = m->req,
+        .msg_type = DHCPACK, .server_id = receiving_address(m->w->srv, m->rx),
+    };
+    if (reply_build(&m->w->out, &rp) != 0)
+        return;
+    struct tx_dest d;
+    reply_destination(m->w->srv, m->rx, &m->w->out, &d);
+    if (!m->req->ciaddr && m->req->giaddr) {
+        /* RFC 2131 §4.3.5: a relayed INFORM without ciaddr goes to the relay
+         * with the broadcast flag, so the relay broadcasts it. */
+        m->w->out.buf[10] |= 0x80;
+    } else if (!m->req->ciaddr) {
+        /* Unicast INFORM without ciaddr: answer its source address. */
+        d.dst_ip = m->rx->src_ip;
+        d.dst_port = m->w->srv->io->client_port;
+        d.l2_unicast = false;
+    }
+    send_now(m->w->srv, &d, m->w->out.buf, m->w->out.len, DHCPACK);
+}
+
+void dhcp4_handle(struct dhcp4_worker *w, const struct cfg4 *cfg, const struct rx_pkt *rx)
+{
+    const struct pkt4 *req = &w->req;
+    stats_inc(STAT_PKT4_RECEIVED);
+    count_received(req->msg_type);
+    if (!accept_packet(w, cfg, rx))
+        return;
+
+    struct msg_ctx m = { .w = w, .cfg = cfg, .rx = rx, .req = req };
+    client_str(req, m.who, sizeof(m.who));
+    if (req->msg_type != DHCPRELEASE) {
+        m.subnet = subnet_select(cfg, req, rx, io_iface_by_index(w->srv->io, rx->ifindex));
+        m.host = find_host(cfg, m.subnet, req);
+    }
+    switch (req->msg_type) {
+    case DHCPDISCOVER: handle_discover(&m); break;
+    case DHCPREQUEST:  handle_request(&m); break;
+    case DHCPRELEASE:  handle_release(&m); break;
+    case DHCPDECLINE:  handle_decline(&m); break;
+    case DHCPINFORM:   handle_inform(&m); break;
+    default: break;
+    }
+}

@@ -1,0 +1,420 @@
+/*
+ * The dorad process lifecycle; see server.h.
+ *
+ * Configuration is an immutable snapshot. Workers take a reference for the
+ * length of one packet; a reload builds a new snapshot and swaps the pointer,
+ * the old one is freed when its last packet is done. An invalid new config
+ * is refused and the running one kept.
+ */
+#include "server/server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "alloc/alloc_engine.h"
+#include "backends/memfile/memfile.h"
+#include "server/client_handler.h"
+#include "server/dhcp4_srv.h"
+#include "server/log.h"
+#include "server/pidfile.h"
+#include "server/pkt_queue.h"
+#include "server/stats.h"
+
+#define RX_BATCH 64
+
+struct cfg_ref {
+    struct cfg4 *cfg;
+    int refs;
+};
+
+struct server {
+    const struct server_opts *opts;
+    pthread_mutex_t cfg_lock;
+    struct cfg_ref *current;
+    struct dhcp4_srv srv;
+    struct io_ctx io;
+    struct pkt_queue queue;
+    struct client_handler clients;
+    volatile int stopping;
+    unsigned n_workers;
+};
+
+/* ---- configuration snapshot ------------------------------------------ */
+
+static struct cfg_ref *cfg_acquire(struct server *s)
+{
+    pthread_mutex_lock(&s->cfg_lock);
+    struct cfg_ref *r = s->current;
+    r->refs++;
+    pthread_mutex_unlock(&s->cfg_lock);
+    return r;
+}
+
+static void cfg_release(struct server *s, struct cfg_ref *r)
+{
+    pthread_mutex_lock(&s->cfg_lock);
+    bool last = --r->refs == 0;
+    pthread_mutex_unlock(&s->cfg_lock);
+    if (last) {
+        cfg4_free(r->cfg);
+        free(r);
+    }
+}
+
+static void cfg_install(struct server *s, struct cfg4 *cfg)
+{
+    struct cfg_ref *r = malloc(sizeof(*r));
+    if (!r) {
+        cfg4_free(cfg);
+        LOG_ERROR("DHCP4_CONFIG_LOAD_FAIL", "out of memory; keeping the running configuration");
+        return;
+    }
+    r->cfg = cfg;
+    r->refs = 1; /* the server's own reference */
+    pthread_mutex_lock(&s->cfg_lock);
+    struct cfg_ref *old = s->current;
+    s->current = r;
+    pthread_mutex_unlock(&s->cfg_lock);
+    if (old)
+        cfg_release(s, old);
+}
+
+static void apply_logging(const struct cfg4 *cfg, bool debug)
+{
+    if (log_set_output(cfg->logging.output) < 0)
+        LOG_ERROR("DHCP4_LOG_OUTPUT_FAIL", "cannot open log output %s: %s", cfg->logging.output,
+                  strerror(errno));
+    log_set_severity(debug ? LOG_SEV_DEBUG : cfg->logging.severity);
+}
+
+static void log_warnings(const struct cfg4 *cfg)
+{
+    if (!cfg->warnings)
+        return;
+    const char *p = cfg->warnings;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        int n = nl ? (int)(nl - p) : (int)strlen(p);
+        if (n)
+            LOG_WARN("DHCP4_CONFIG_WARNING", "%.*s", n, p);
+        p += n + (nl ? 1 : 0);
+    }
+}
+
+/* Parts of the config that are bound at startup: changing them needs a restart. */
+static bool same_startup_settings(const struct cfg4 *a, const struct cfg4 *b)
+{
+    if (a->socket_type != b->socket_type || a->n_ifaces != b->n_ifaces ||
+        a->all_ifaces != b->all_ifaces || a->lease_db.persist != b->lease_db.persist ||
+        strcmp(a->lease_db.type, b->lease_db.type) ||
+        strcmp(a->lease_db.name ? a->lease_db.name : "", b->lease_db.name ? b->lease_db.name : ""))
+        return false;
+    for (size_t i = 0; i < a->n_ifaces; i++)
+        if (strcmp(a->ifaces[i].name, b->ifaces[i].name) || a->ifaces[i].addr != b->ifaces[i].addr)
+            return false;
+    return true;
+}
+
+static void reload(struct server *s)
+{
+    char err[1024];
+    struct cfg4 *cfg;
+    if (cfg4_load_file(s->opts->config_path, &cfg, err, sizeof(err)) != 0) {
+        LOG_ERROR("DHCP4_CONFIG_LOAD_FAIL", "%s; keeping the running configuration", err);
+        return;
+    }
+    struct cfg_ref *cur = cfg_acquire(s);
+    bool same = same_startup_settings(cur->cfg, cfg);
+    cfg_release(s, cur);
+    if (!same)
+        LOG_WARN("DHCP4_CONFIG_RESTART_NEEDED",
+                 "interfaces-config and lease-database changes take effect after a restart");
+    log_warnings(cfg);
+    apply_logging(cfg, s->opts->debug);
+    cfg_install(s, cfg);
+    LOG_INFO("DHCP4_CONFIG_COMPLETE", "configuration reloaded from %s", s->opts->config_path);
+}
+
+/* ---- threads ----------------------------------------------------------- */
+
+struct worker_arg {
+    struct server *s;
+    struct dhcp4_worker w;
+    pthread_t thread;
+};
+
+static void serve_client(struct server *s, struct dhcp4_worker *w, struct rx_pkt *rx)
+{
+    int rc = pkt4_parse(&w->req, rx->data, rx->len);
+    if (rc != PKT4_OK) {
+        stats_inc(STAT_PKT4_RECEIVED);
+        stats_inc(STAT_PKT4_PARSE_FAILED);
+        stats_inc(STAT_PKT4_RECEIVE_DROP);
+        LOG_DEBUG("DHCP4_PACKET_PARSE_FAIL", "malformed packet of %u bytes dropped: %s",
+                  rx->len, pkt4_strerror(rc));
+        pkt_queue_put_buffer(&s->queue, rx);
+        return;
+    }
+    struct client_key key;
+    if (!dhcp4_client_key(&w->req, &key)) {
+        struct cfg_ref *r = cfg_acquire(s);
+        dhcp4_handle(w, r->cfg, rx); /* counts and drops it */
+        cfg_release(s, r);
+        pkt_queue_put_buffer(&s->queue, rx);
+        return;
+    }
+    struct rx_pkt *dropped;
+    if (!client_handler_acquire(&s->clients, &key, rx, &dropped)) {
+        if (dropped) {
+            stats_inc(STAT_PKT4_RECEIVE_DROP);
+            LOG_DEBUG("DHCP4_PACKET_DROP_0011", "older packet of a busy client replaced");
+            pkt_queue_put_buffer(&s->queue, dropped);
+        }
+        return;
+    }
+    /* Serve this client's packets, including any parked meanwhile. */
+    for (;;) {
+        struct cfg_ref *r = cfg_acquire(s);
+        dhcp4_handle(w, r->cfg, rx);
+        cfg_release(s, r);
+        pkt_queue_put_buffer(&s->queue, rx);
+        rx = client_handler_release(&s->clients, &key);
+        if (!rx)
+            return;
+        if (pkt4_parse(&w->req, rx->data, rx->len) != PKT4_OK) {
+            /* Cannot happen: it parsed when it was parked. Release the key. */
+            pkt_queue_put_buffer(&s->queue, rx);
+            while ((rx = client_handler_release(&s->clients, &key)))
+                pkt_queue_put_buffer(&s->queue, rx);
+            return;
+        }
+    }
+}
+
+static void *worker_main(void *arg)
+{
+    struct worker_arg *wa = arg;
+    stats_bind_thread(2 + wa->w.id);
+    struct rx_pkt *rx;
+    while ((rx = pkt_queue_pop(&wa->s->queue)))
+        serve_client(wa->s, &wa->w, rx);
+    return NULL;
+}
+
+static void *receiver_main(void *arg)
+{
+    struct server *s = arg;
+    stats_bind_thread(1);
+    struct rx_pkt *batch = malloc(RX_BATCH * sizeof(*batch));
+    if (!batch) {
+        LOG_ERROR("DHCP4_RECEIVER_FAIL", "out of memory");
+        return NULL;
+    }
+    while (!__atomic_load_n(&s->stopping, __ATOMIC_ACQUIRE)) {
+        size_t bad = 0;
+        int n = io_recv_batch(&s->io, batch, RX_BATCH, 100, &bad);
+        if (bad)
+            stats_add(STAT_PKT4_RECEIVE_DROP, (int64_t)bad);
+        if (n < 0) {
+            LOG_ERROR("DHCP4_RECEIVE_FAIL", "receive failed: %s", strerror(errno));
+            struct timespec ts = { 0, 100 * 1000 * 1000 };
+            nanosleep(&ts, NULL);
+            continue;
+        }
+        for (int i = 0; i < n; i++) {
+            struct rx_pkt *p = pkt_queue_get_buffer(&s->queue);
+            if (!p) {
+                stats_inc(STAT_PKT4_RECEIVE_DROP);
+                continue;
+            }
+            memcpy(p, &batch[i], offsetof(struct rx_pkt, data) + batch[i].len);
+            pkt_queue_push(&s->queue, p);
+        }
+    }
+    free(batch);
+    return NULL;
+}
+
+/* ---- startup and the main loop ---------------------------------------- */
+
+static int open_lease_store(const struct cfg4 *cfg, struct lease_store **out)
+{
+    if (strcmp(cfg->lease_db.type, "memfile")) {
+        LOG_ERROR("DHCP4_LEASE_DB_FAIL",
+                  "Dhcp4.lease-database.type: '%s' needs a backend module, which this build does not have yet",
+                  cfg->lease_db.type);
+        return -1;
+    }
+    struct memfile_params mp = {
+        .path = cfg->lease_db.name, .persist = cfg->lease_db.persist,
+        .lfc_interval = cfg->lease_db.lfc_interval, .max_row_errors = cfg->lease_db.max_row_errors,
+    };
+    struct memfile_load_stats ls = { 0 };
+    char err[512];
+    if (memfile_open(&mp, out, &ls, err, sizeof(err)) != 0) {
+        LOG_ERROR("DHCP4_LEASE_DB_FAIL", "cannot open lease file %s: %s", mp.path, err);
+        return -1;
+    }
+    LOG_INFO("DHCP4_LEASE_DB_OPEN", "memfile %s: %zu rows read, %zu skipped, %zu leases",
+             mp.persist ? mp.path : "(not persisted)", ls.rows, ls.skipped, ls.leases);
+    return 0;
+}
+
+static void print_stats(void)
+{
+    char buf[8192];
+    stats_format_json(buf, sizeof(buf));
+    LOG_INFO("DORA_STATS", "%s", buf);
+}
+
+static unsigned worker_count(const struct cfg4 *cfg)
+{
+    if (!cfg->mt.enable)
+        return 1;
+    if (cfg->mt.thread_pool_size)
+        return cfg->mt.thread_pool_size;
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (unsigned)n : 1;
+}
+
+static void main_loop(struct server *s, const sigset_t *sigs)
+{
+    time_t next_reclaim = 0;
+    for (;;) {
+        struct cfg_ref *r = cfg_acquire(s);
+        const struct cfg_expired_leases *ex = &r->cfg->expired;
+        time_t now = time(NULL);
+        if (ex->reclaim_timer_wait_time) {
+            if (!next_reclaim)
+                next_reclaim = now + ex->reclaim_timer_wait_time;
+            if (now >= next_reclaim) {
+                int n = alloc_reclaim(s->srv.store, r->cfg, now, ex->max_reclaim_leases,
+                                      ex->max_reclaim_time);
+                if (n)
+                    LOG_DEBUG("DHCP4_RECLAIM", "%d expired leases reclaimed", n);
+                next_reclaim = time(NULL) + ex->reclaim_timer_wait_time;
+            }
+        }
+        cfg_release(s, r);
+
+        struct timespec wait = { 1, 0 };
+        int sig = sigtimedwait(sigs, NULL, &wait);
+        if (sig == SIGTERM || sig == SIGINT) {
+            LOG_INFO("DHCP4_SHUTDOWN", "shutting down on signal %d", sig);
+            return;
+        }
+        if (sig == SIGHUP)
+            reload(s);
+        else if (sig == SIGUSR1)
+            print_stats();
+    }
+}
+
+int server_run(const struct server_opts *opts)
+{
+    struct server s = { .opts = opts };
+    char err[1024];
+    int status = 1;
+    struct cfg4 *cfg;
+
+    /* Signals are taken synchronously by the main loop; every thread
+     * inherits the mask. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGHUP);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    sigaddset(&sigs, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    if (cfg4_load_file(opts->config_path, &cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    apply_logging(cfg, opts->debug);
+    log_warnings(cfg);
+
+    struct pidfile pf;
+    if (pidfile_acquire(&pf, opts->config_path, err, sizeof(err)) != 0) {
+        LOG_ERROR("DHCP4_ALREADY_RUNNING", "%s", err);
+        fprintf(stderr, "%s\n", err);
+        cfg4_free(cfg);
+        return 1;
+    }
+    pthread_mutex_init(&s.cfg_lock, NULL);
+    cfg_install(&s, cfg);
+
+    struct lease_store *store = NULL;
+    if (open_lease_store(cfg, &store) != 0)
+        goto out_cfg;
+    if (io_open(&s.io, cfg, opts->server_port, opts->client_port, err, sizeof(err)) != 0) {
+        LOG_ERROR("DHCP4_OPEN_SOCKET_FAIL", "%s", err);
+        goto out_store;
+    }
+    s.srv.io = &s.io;
+    s.srv.store = store;
+    s.n_workers = worker_count(cfg);
+    size_t qcap = cfg->mt.packet_queue_size ? cfg->mt.packet_queue_size : 4096;
+    if (pkt_queue_init(&s.queue, qcap, s.n_workers * 2 + RX_BATCH) != 0 ||
+        client_handler_init(&s.clients, s.n_workers) != 0) {
+        LOG_ERROR("DHCP4_INIT_FAIL", "out of memory");
+        goto out_io;
+    }
+
+    struct worker_arg *workers = calloc(s.n_workers, sizeof(*workers));
+    pthread_t receiver;
+    unsigned started = 0;
+    if (!workers)
+        goto out_queue;
+    for (; started < s.n_workers; started++) {
+        workers[started].s = &s;
+        workers[started].w.srv = &s.srv;
+        workers[started].w.id = started;
+        if (pthread_create(&workers[started].thread, NULL, worker_main, &workers[started]) != 0)
+            break;
+    }
+    bool receiving = started == s.n_workers &&
+                     pthread_create(&receiver, NULL, receiver_main, &s) == 0;
+    if (receiving) {
+        LOG_INFO("DHCP4_STARTED", "dorad serving on %zu interface(s), %s sockets, %u workers, queue %zu",
+                 s.io.n_ifaces, s.io.raw ? "raw" : "udp", s.n_workers, qcap);
+        main_loop(&s, &sigs);
+        status = 0;
+        __atomic_store_n(&s.stopping, 1, __ATOMIC_RELEASE);
+        pthread_join(receiver, NULL);
+    } else {
+        LOG_ERROR("DHCP4_INIT_FAIL", "cannot start threads");
+    }
+    pkt_queue_close(&s.queue);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(workers[i].thread, NULL);
+    free(workers);
+out_queue:
+    /* Replies still waiting for the disk go out before the sockets close. */
+    store->ops->flush(store);
+    client_handler_destroy(&s.clients);
+    pkt_queue_destroy(&s.queue);
+out_io:
+    store->ops->flush(store);
+    io_close(&s.io);
+out_store:
+    store->ops->close(store);
+out_cfg:
+    print_stats();
+    cfg_release(&s, s.current);
+    pidfile_release(&pf);
+    pthread_mutex_destroy(&s.cfg_lock);
+    return status;
+}

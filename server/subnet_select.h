@@ -1,0 +1,28 @@
+/*
+ * Subnet selection (spec kea-dhcp4.md §3.3, Kea's CfgSubnets4::selectSubnet):
+ * RAI link-selection / option 118 short-circuit everything; then relay
+ * addresses; then giaddr, ciaddr or source address; then the receiving
+ * interface. Config order decides between candidates.
+ */
+#ifndef DORA_SERVER_SUBNET_SELECT_H
+#define DORA_SERVER_SUBNET_SELECT_H
+
+#include "server/cfg.h"
+#include "server/io.h"
+#include "wire/pkt4.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The first subnet whose prefix contains addr, or NULL. */
+const struct cfg_subnet4 *subnet_containing(const struct cfg4 *cfg, uint32_t addr);
+
+/* iface is the receiving interface (may be NULL). */
+const struct cfg_subnet4 *subnet_select(const struct cfg4 *cfg, const struct pkt4 *req,
+                                        const struct rx_pkt *rx, const struct io_iface *iface);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
