@@ -152,8 +152,9 @@ static size_t max_reply_size(const struct pkt4 *req)
         if (asked > max)
             max = asked; /* RFC 2132 §9.10: never below 576 */
     }
-    /* Stay within one Ethernet frame: 1500 - IP (20) - UDP (8). */
-    return max > 1472 ? 1472 : max;
+    /* Option 57 counts the whole IP datagram (RFC 2132 §9.10), as does
+     * pkt4_out_finish; stay within one Ethernet frame. */
+    return max > 1500 ? 1500 : max;
 }
 
 int reply_build(struct pkt4_out *o, const struct reply_params *rp)
