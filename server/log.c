@@ -44,11 +44,9 @@ bool log_enabled(enum log_severity sev)
     return (int)sev >= __atomic_load_n(&log_severity, __ATOMIC_RELAXED);
 }
 
-void log_msg(enum log_severity sev, const char *id, const char *fmt, ...)
+static void log_vmsg(enum log_severity sev, const char *id, const char *fmt, va_list ap)
 {
-    if (!log_enabled(sev))
-        return;
-    char line[2048];
+    char line[8192];
     struct timeval tv;
     struct tm tm;
     gettimeofday(&tv, NULL);
@@ -56,14 +54,29 @@ void log_msg(enum log_severity sev, const char *id, const char *fmt, ...)
     int n = snprintf(line, sizeof(line), "%04d-%02d-%02d %02d:%02d:%02d.%03ld %-5s %s ",
                      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
                      tm.tm_sec, (long)(tv.tv_usec / 1000), severity_name[sev], id);
-    va_list ap;
-    va_start(ap, fmt);
     int m = vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
-    va_end(ap);
     size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m);
     if (len > sizeof(line) - 2)
         len = sizeof(line) - 2;
     line[len++] = '\n';
     ssize_t w = write(__atomic_load_n(&log_fd, __ATOMIC_ACQUIRE), line, len);
     (void)w; /* nowhere to report a failing log write */
+}
+
+void log_msg(enum log_severity sev, const char *id, const char *fmt, ...)
+{
+    if (!log_enabled(sev))
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    log_vmsg(sev, id, fmt, ap);
+    va_end(ap);
+}
+
+void log_always(const char *id, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    log_vmsg(LOG_SEV_INFO, id, fmt, ap);
+    va_end(ap);
 }

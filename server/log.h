@@ -21,6 +21,9 @@ bool log_enabled(enum log_severity sev);
 void log_msg(enum log_severity sev, const char *id, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Whatever the severity setting (statistics dumps asked for by a signal). */
+void log_always(const char *id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #define LOG_DEBUG(id, ...) do { if (log_enabled(LOG_SEV_DEBUG)) log_msg(LOG_SEV_DEBUG, id, __VA_ARGS__); } while (0)
 #define LOG_INFO(id, ...)  log_msg(LOG_SEV_INFO, id, __VA_ARGS__)
 #define LOG_WARN(id, ...)  log_msg(LOG_SEV_WARN, id, __VA_ARGS__)

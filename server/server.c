@@ -275,7 +275,7 @@ static void print_stats(void)
 {
     char buf[8192];
     stats_format_json(buf, sizeof(buf));
-    LOG_INFO("DORA_STATS", "%s", buf);
+    log_always("DORA_STATS", "%s", buf);
 }
 
 static unsigned worker_count(const struct cfg4 *cfg)

@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# Concurrency stress under ThreadSanitizer: a TSan-built dorad serves many clients that discover,
+# request, renew and release at the same time, for a bounded time. Fails on any TSan report, on a
+# crash or unclean exit, or if the server did not actually serve (no ACKs).
+#
+# Env: DORAD (a --enable-sanitizers=thread build), DORA_PERF (or perfdhcp) as the generator.
+set -euo pipefail
+
+DORAD=${DORAD:?DORAD must point to a ThreadSanitizer build of dorad}
+GEN=${DORA_PERF:-}
+if [ -z "$GEN" ] || [ ! -x "$GEN" ]; then
+    GEN=$(command -v perfdhcp || true)
+fi
+[ -n "$GEN" ] || { echo "FAIL: no generator (dora-perf or perfdhcp)"; echo "0 passed, 1 failed"; exit 1; }
+DURATION=${STRESS_SECONDS:-10}
+
+TAG=ts$$
+WORK=$(mktemp -d /tmp/dora-tsan.XXXXXX)
+PID=
+cleanup() {
+    [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null || true
+    ip netns del "${TAG}s" 2>/dev/null || true
+    ip netns del "${TAG}c" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT INT TERM
+
+ip netns add "${TAG}s"
+ip netns add "${TAG}c"
+ip link add "${TAG}a" type veth peer name "${TAG}b"
+ip link set "${TAG}a" netns "${TAG}s"
+ip link set "${TAG}b" netns "${TAG}c"
+ip -n "${TAG}s" addr add 198.18.0.1/15 dev "${TAG}a"
+ip -n "${TAG}c" addr add 198.18.0.2/15 dev "${TAG}b"
+ip -n "${TAG}s" link set "${TAG}a" up
+ip -n "${TAG}c" link set "${TAG}b" up
+
+cat > "$WORK/stress.json" <<EOF
+{ "Dhcp4": {
+    "interfaces-config": { "interfaces": [ "${TAG}a" ] },
+    "lease-database": { "type": "memfile", "name": "$WORK/leases.csv", "lfc-interval": 3 },
+    "multi-threading": { "thread-pool-size": 4, "packet-queue-size": 32 },
+    "valid-lifetime": 20, "renew-timer": 5, "rebind-timer": 10,
+    "expired-leases-processing": { "reclaim-timer-wait-time": 1 },
+    "loggers": [ { "name": "kea-dhcp4", "severity": "WARN", "output-options": [ { "output": "$WORK/dorad.log" } ] } ],
+    "subnet4": [ { "id": 1, "subnet": "198.18.0.0/15",
+                   "pools": [ { "pool": "198.19.0.0 - 198.19.3.255" } ] } ]
+} }
+EOF
+
+export TSAN_OPTIONS="halt_on_error=1 exitcode=66 log_path=$WORK/tsan second_deadlock_stack=1"
+DORA_PIDFILE_DIR=$WORK ip netns exec "${TAG}s" "$DORAD" -c "$WORK/stress.json" >"$WORK/dorad.out" 2>&1 &
+PID=$!
+sleep 2
+# Renews (-f) and releases (-F) mixed with new clients; the pool (1024) is smaller than the client
+# population (3000), so allocation also meets exhaustion, reclamation and address reuse.
+timeout $((DURATION + 20)) ip netns exec "${TAG}c" "$GEN" -4 -l "${TAG}b" -r 600 -f 150 -F 100 \
+    -R 3000 -p "$DURATION" >"$WORK/gen.out" 2>&1 || true
+kill -HUP "$PID" 2>/dev/null || true    # a reload while the threads are busy
+sleep 1
+kill -TERM "$PID" 2>/dev/null || true
+status=0
+wait "$PID" || status=$?
+PID=
+
+passed=0; failed=0
+check() { # name condition-result
+    if [ "$2" = ok ]; then echo "PASS: $1"; passed=$((passed + 1)); else echo "FAIL: $1 ($2)"; failed=$((failed + 1)); fi
+}
+reports=$(find "$WORK" -maxdepth 1 -name "tsan*" | wc -l)
+if [ "$reports" -eq 0 ]; then check "no ThreadSanitizer report" ok
+else check "no ThreadSanitizer report" "$reports report(s)"; head -60 "$WORK"/tsan*; fi
+[ "$status" -eq 0 ] && check "dorad exited cleanly" ok || check "dorad exited cleanly" "status $status"
+acks=$(grep -o '"pkt4-ack-sent": [0-9]*' "$WORK/dorad.log" "$WORK/dorad.out" 2>/dev/null | tail -1 | grep -o '[0-9]*$' || echo 0)
+[ "${acks:-0}" -gt 100 ] && check "dorad served under load ($acks ACKs)" ok || { check "dorad served under load" "only ${acks:-0} ACKs"; tail -20 "$WORK/gen.out"; }
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
