@@ -250,6 +250,12 @@ static void *receiver_main(void *arg)
 
 static int open_lease_store(const struct cfg4 *cfg, struct lease_store **out)
 {
+    if (cfg->n_hosts_dbs) {
+        LOG_ERROR("DHCP4_HOSTS_DB_FAIL",
+                  "Dhcp4.hosts-database: type '%s' needs a backend module, which this build does not have yet",
+                  cfg->hosts_dbs[0].type);
+        return -1;
+    }
     if (strcmp(cfg->lease_db.type, "memfile")) {
         LOG_ERROR("DHCP4_LEASE_DB_FAIL",
                   "Dhcp4.lease-database.type: '%s' needs a backend module, which this build does not have yet",

@@ -29,11 +29,12 @@ enum opt_type {
 struct opt_def {
     uint8_t        code;
     char           name[64];
-    char           space[32];        /* "dhcp4" for the standard space */
+    char           space[64];        /* "dhcp4" for the standard space; 64 so
+                                        "vendor-encapsulated-options-space" fits */
     enum opt_type  type;
     bool           array;            /* an array of `type` (or of the last record field) */
     enum opt_type  fields[OPT_DEF_MAX_FIELDS]; /* record types, OT_NONE-terminated */
-    char           encapsulate[32];  /* "" when none */
+    char           encapsulate[64];  /* "" when none */
 };
 
 /* Type name as in Kea's option-def ("uint8", "ipv4-address", ...), and back.
