@@ -365,8 +365,15 @@ struct msg_ctx {
     const struct pkt4        *req;
     const struct cfg_subnet4 *subnet;
     const struct cfg_host    *host;
-    char who[256];
+    char who[256];  /* client identity for logs, formatted on first use */
 };
+
+static const char *who(struct msg_ctx *m)
+{
+    if (!m->who[0])
+        client_str(m->req, m->who, sizeof(m->who));
+    return m->who;
+}
 
 static void send_nak(struct msg_ctx *m, const char *why)
 {
@@ -374,7 +381,7 @@ static void send_nak(struct msg_ctx *m, const char *why)
         .cfg = m->cfg, .subnet = m->subnet, .req = m->req, .msg_type = DHCPNAK,
         .server_id = receiving_address(m->w->srv, m->rx),
     };
-    LOG_INFO("DHCP4_PACKET_NAK", "%s: NAK: %s", m->who, why);
+    LOG_INFO("DHCP4_PACKET_NAK", "%s: NAK: %s", who(m), why);
     if (reply_build(&m->w->out, &rp) == 0)
         send_reply(m->w, m->rx, DHCPNAK);
 }
@@ -419,11 +426,11 @@ static void handle_discover(struct msg_ctx *m)
         ar.hint = get_be32(hint);
     if (alloc_discover(m->w->srv->store, &ar, &offer) != ALLOC_OK) {
         LOG_WARN("DHCP4_ALLOC_FAIL", "%s: no address available in subnet %u",
-                 m->who, m->subnet->id);
+                 who(m), m->subnet->id);
         stats_inc(STAT_PKT4_RECEIVE_DROP);
         return;
     }
-    LOG_DEBUG("DHCP4_LEASE_OFFER", "%s: offering %s", m->who, ip_str(offer.addr, ip));
+    LOG_DEBUG("DHCP4_LEASE_OFFER", "%s: offering %s", who(m), ip_str(offer.addr, ip));
     if (build_lease_reply(m, DHCPOFFER, &offer) == 0)
         send_reply(m->w, m->rx, DHCPOFFER);
 }
@@ -489,7 +496,7 @@ static void handle_request(struct msg_ctx *m)
             pr->len = m->w->out.len;
         }
         LOG_INFO("DHCP4_LEASE_ALLOC", "%s: lease %s has been allocated for %u seconds",
-                 m->who, ip_str(lease.addr, ip), lease.valid_lft);
+                 who(m), ip_str(lease.addr, ip), lease.valid_lft);
         pending_arrive(pr);
         return;
     }
@@ -508,7 +515,7 @@ static void handle_request(struct msg_ctx *m)
         drop(req, "DHCP4_UNKNOWN_ADDRESS_REQUESTED", "requested address outside every pool");
         break;
     default:
-        LOG_WARN("DHCP4_ALLOC_FAIL", "%s: allocation failed: %s", m->who, alloc_result_name[res]);
+        LOG_WARN("DHCP4_ALLOC_FAIL", "%s: allocation failed: %s", who(m), alloc_result_name[res]);
         stats_inc(STAT_PKT4_RECEIVE_DROP);
         break;
     }
@@ -521,9 +528,9 @@ static void handle_release(struct msg_ctx *m)
     /* RELEASE ignores match-client-id and subnet selection (spec §3.2). */
     client_of(m->req, true, &c);
     if (alloc_release(m->w->srv->store, m->cfg, &c, m->req->ciaddr, time(NULL)) == ALLOC_OK)
-        LOG_INFO("DHCP4_RELEASE", "%s: address %s was released", m->who, ip_str(m->req->ciaddr, ip));
+        LOG_INFO("DHCP4_RELEASE", "%s: address %s was released", who(m), ip_str(m->req->ciaddr, ip));
     else
-        LOG_DEBUG("DHCP4_RELEASE_FAIL", "%s: no lease of this client at %s", m->who,
+        LOG_DEBUG("DHCP4_RELEASE_FAIL", "%s: no lease of this client at %s", who(m),
                   ip_str(m->req->ciaddr, ip));
 }
 
@@ -540,11 +547,11 @@ static void handle_decline(struct msg_ctx *m)
     struct alloc_client c;
     client_of(m->req, m->subnet ? m->subnet->match_client_id : true, &c);
     if (alloc_decline(m->w->srv->store, m->cfg, &c, addr, time(NULL)) == ALLOC_OK)
-        LOG_INFO("DHCP4_DECLINE_LEASE", "%s: address %s was declined; probation %u s", m->who,
+        LOG_INFO("DHCP4_DECLINE_LEASE", "%s: address %s was declined; probation %u s", who(m),
                  ip_str(addr, ip), m->cfg->decline_probation_period);
     else
         LOG_INFO("DHCP4_DECLINE_FAIL", "%s: DECLINE of %s ignored: not the client's lease",
-                 m->who, ip_str(addr, ip));
+                 who(m), ip_str(addr, ip));
 }
 
 static void handle_inform(struct msg_ctx *m)
@@ -583,7 +590,6 @@ void dhcp4_handle(struct dhcp4_worker *w, const struct cfg4 *cfg, const struct r
         return;
 
     struct msg_ctx m = { .w = w, .cfg = cfg, .rx = rx, .req = req };
-    client_str(req, m.who, sizeof(m.who));
     if (req->msg_type != DHCPRELEASE) {
         m.subnet = subnet_select(cfg, req, rx, io_iface_by_index(w->srv->io, rx->ifindex));
         m.host = find_host(cfg, m.subnet, req);

@@ -24,10 +24,12 @@ void log_msg(enum log_severity sev, const char *id, const char *fmt, ...)
 /* Whatever the severity setting (statistics dumps asked for by a signal). */
 void log_always(const char *id, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define LOG_DEBUG(id, ...) do { if (log_enabled(LOG_SEV_DEBUG)) log_msg(LOG_SEV_DEBUG, id, __VA_ARGS__); } while (0)
-#define LOG_INFO(id, ...)  log_msg(LOG_SEV_INFO, id, __VA_ARGS__)
-#define LOG_WARN(id, ...)  log_msg(LOG_SEV_WARN, id, __VA_ARGS__)
-#define LOG_ERROR(id, ...) log_msg(LOG_SEV_ERROR, id, __VA_ARGS__)
+#define LOG_DEBUG(id, ...) LOG_AT(LOG_SEV_DEBUG, id, __VA_ARGS__)
+/* The arguments are evaluated only when the message will be written. */
+#define LOG_AT(sev, id, ...) do { if (log_enabled(sev)) log_msg(sev, id, __VA_ARGS__); } while (0)
+#define LOG_INFO(id, ...)  LOG_AT(LOG_SEV_INFO, id, __VA_ARGS__)
+#define LOG_WARN(id, ...)  LOG_AT(LOG_SEV_WARN, id, __VA_ARGS__)
+#define LOG_ERROR(id, ...) LOG_AT(LOG_SEV_ERROR, id, __VA_ARGS__)
 
 #ifdef __cplusplus
 }

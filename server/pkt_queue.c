@@ -1,7 +1,9 @@
 /* Bounded drop-oldest packet queue with a fixed buffer pool; see pkt_queue.h. */
 #include "server/pkt_queue.h"
 
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "server/stats.h"
 
@@ -80,7 +82,40 @@ bool pkt_queue_push(struct pkt_queue *q, struct rx_pkt *p)
     }
     q->ring[(q->head + q->count) % q->cap] = p;
     q->count++;
-    pthread_cond_signal(&q->nonempty);
+    if (q->waiters)
+        pthread_cond_signal(&q->nonempty);
+    pthread_mutex_unlock(&q->lock);
+    return dropped;
+}
+
+size_t pkt_queue_push_copies(struct pkt_queue *q, const struct rx_pkt *pkts, size_t n)
+{
+    size_t dropped = 0;
+    pthread_mutex_lock(&q->lock);
+    for (size_t i = 0; i < n; i++) {
+        struct rx_pkt *p;
+        if (q->count == q->cap || !q->n_free) {
+            if (!q->count) {
+                /* Every buffer is held by a worker: nothing to evict. */
+                stats_add(STAT_PKT4_RECEIVE_DROP, (int64_t)(n - i));
+                dropped += n - i;
+                break;
+            }
+            p = drop_oldest_locked(q);
+            dropped++;
+        } else {
+            p = q->free_list[--q->n_free];
+        }
+        memcpy(p, &pkts[i], offsetof(struct rx_pkt, data) + pkts[i].len);
+        q->ring[(q->head + q->count) % q->cap] = p;
+        q->count++;
+    }
+    if (q->waiters) {
+        if (n > 1 && q->waiters > 1)
+            pthread_cond_broadcast(&q->nonempty);
+        else
+            pthread_cond_signal(&q->nonempty);
+    }
     pthread_mutex_unlock(&q->lock);
     return dropped;
 }
@@ -89,8 +124,11 @@ struct rx_pkt *pkt_queue_pop(struct pkt_queue *q)
 {
     struct rx_pkt *p = NULL;
     pthread_mutex_lock(&q->lock);
-    while (!q->count && !q->closed)
+    while (!q->count && !q->closed) {
+        q->waiters++;
         pthread_cond_wait(&q->nonempty, &q->lock);
+        q->waiters--;
+    }
     if (q->count) {
         p = q->ring[q->head];
         q->head = (q->head + 1) % q->cap;

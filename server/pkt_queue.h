@@ -27,6 +27,7 @@ struct pkt_queue {
     struct rx_pkt **free_list;   /* buffers not in use */
     size_t n_free, n_bufs;
     size_t dropped;              /* oldest-dropped count */
+    unsigned waiters;            /* consumers blocked in pop: signal only if any */
     bool   closed;
 };
 
@@ -44,6 +45,12 @@ struct rx_pkt *pkt_queue_get_buffer(struct pkt_queue *q);
  * (returning its buffer to the pool) and counts it. Returns true if a packet
  * was dropped. */
 bool pkt_queue_push(struct pkt_queue *q, struct rx_pkt *p);
+
+/* Queue copies of n received packets under one lock and one wake-up: each
+ * takes a free buffer, or the oldest queued packet's buffer when none is free
+ * or the queue is full (that packet is dropped and counted). Returns the
+ * number of packets dropped to make room. */
+size_t pkt_queue_push_copies(struct pkt_queue *q, const struct rx_pkt *pkts, size_t n);
 
 /* Wait for a packet; NULL once the queue is closed and empty. */
 struct rx_pkt *pkt_queue_pop(struct pkt_queue *q);

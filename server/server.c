@@ -232,15 +232,8 @@ static void *receiver_main(void *arg)
             nanosleep(&ts, NULL);
             continue;
         }
-        for (int i = 0; i < n; i++) {
-            struct rx_pkt *p = pkt_queue_get_buffer(&s->queue);
-            if (!p) {
-                stats_inc(STAT_PKT4_RECEIVE_DROP);
-                continue;
-            }
-            memcpy(p, &batch[i], offsetof(struct rx_pkt, data) + batch[i].len);
-            pkt_queue_push(&s->queue, p);
-        }
+        if (n > 0)
+            pkt_queue_push_copies(&s->queue, batch, (size_t)n);
     }
     free(batch);
     return NULL;

@@ -107,3 +107,25 @@ TEST(PktQueue, CloseWakesConsumersAfterDrain)
     EXPECT_EQ(5u, got.size());
     pkt_queue_destroy(&q);
 }
+
+TEST(PktQueue, BatchPushKeepsNewestAndCountsEvictions)
+{
+    struct pkt_queue q;
+    ASSERT_EQ(0, pkt_queue_init(&q, 4, 2));
+    std::vector<struct rx_pkt> batch(6);
+    for (uint8_t i = 0; i < 6; i++) {
+        batch[i].len = 1;
+        batch[i].data[0] = (uint8_t)(10 + i);
+    }
+    int64_t before = stats_get(STAT_PKT4_QUEUE_FULL_DROP);
+    // Six packets into a queue of four: the two oldest (10, 11) are dropped.
+    EXPECT_EQ(2u, pkt_queue_push_copies(&q, batch.data(), batch.size()));
+    EXPECT_EQ(2, stats_get(STAT_PKT4_QUEUE_FULL_DROP) - before);
+    for (uint8_t want = 12; want < 16; want++) {
+        struct rx_pkt *p = pkt_queue_pop(&q);
+        ASSERT_NE(nullptr, p);
+        EXPECT_EQ(want, p->data[0]);
+        pkt_queue_put_buffer(&q, p);
+    }
+    pkt_queue_destroy(&q);
+}
