@@ -71,10 +71,12 @@ ip -n "$NS_S" link set "${TAG}a" up
 ip -n "$NS_C" link set "${TAG}b" up
 
 write_config() { # server -> config path
-    local name=$1 mt
+    local name=$1 mt oo=output-options
     # Kea: ISC's recommended memfile MT settings (4 threads, queue 28). dorad: its defaults.
+    # Kea 2.2 spells the logger key output_options (3.0 accepts both).
     if [ "$name" = kea ]; then
         mt='"multi-threading": { "enable-multi-threading": true, "thread-pool-size": 4, "packet-queue-size": 28 },'
+        oo=output_options
     else
         mt=''
     fi
@@ -86,7 +88,7 @@ write_config() { # server -> config path
     $mt
     "valid-lifetime": 86400,
     "loggers": [ { "name": "kea-dhcp4", "severity": "WARN",
-                   "output-options": [ { "output": "$WORK/$name.log" } ] } ],
+                   "$oo": [ { "output": "$WORK/$name.log" } ] } ],
     "subnet4": [ { "id": 1, "subnet": "198.18.0.0/15",
                    "pools": [ { "pool": "198.19.0.0 - 198.19.255.255" } ] } ]
 } }
@@ -107,7 +109,7 @@ start_server() { # name
     fi
     SERVER_PID=$!
     sleep 1.5
-    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server $name did not start:"; cat "$WORK/$name.out"; exit 1; }
+    kill -0 "$SERVER_PID" 2>/dev/null || { echo "server $name did not start:" >&2; cat "$WORK/$name.out" >&2; exit 1; }
 }
 
 stop_server() {

@@ -14,30 +14,19 @@ fi
 [ -n "$GEN" ] || { echo "FAIL: no generator (dora-perf or perfdhcp)"; echo "0 passed, 1 failed"; exit 1; }
 DURATION=${STRESS_SECONDS:-10}
 
-TAG=ts$$
-WORK=$(mktemp -d /tmp/dora-tsan.XXXXXX)
+HERE=$(cd "$(dirname "$0")" && pwd)
+. "$HERE/lib/netns.sh"
+nt_init tsan
+WORK=$NT_TMP
 PID=
-cleanup() {
-    [ -n "$PID" ] && kill -9 "$PID" 2>/dev/null || true
-    ip netns del "${TAG}s" 2>/dev/null || true
-    ip netns del "${TAG}c" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT INT TERM
-
-ip netns add "${TAG}s"
-ip netns add "${TAG}c"
-ip link add "${TAG}a" type veth peer name "${TAG}b"
-ip link set "${TAG}a" netns "${TAG}s"
-ip link set "${TAG}b" netns "${TAG}c"
-ip -n "${TAG}s" addr add 198.18.0.1/15 dev "${TAG}a"
-ip -n "${TAG}c" addr add 198.18.0.2/15 dev "${TAG}b"
-ip -n "${TAG}s" link set "${TAG}a" up
-ip -n "${TAG}c" link set "${TAG}b" up
+nt_server_ns 198.18.0.1/15
+nt_client gen
+GEN_NS=$NT_LAST_NS
+ip -n "$GEN_NS" addr add 198.18.0.2/15 dev c0
 
 cat > "$WORK/stress.json" <<EOF
 { "Dhcp4": {
-    "interfaces-config": { "interfaces": [ "${TAG}a" ] },
+    "interfaces-config": { "interfaces": [ "$NT_BR" ] },
     "lease-database": { "type": "memfile", "name": "$WORK/leases.csv", "lfc-interval": 3 },
     "multi-threading": { "thread-pool-size": 4, "packet-queue-size": 32 },
     "valid-lifetime": 20, "renew-timer": 5, "rebind-timer": 10,
@@ -49,12 +38,12 @@ cat > "$WORK/stress.json" <<EOF
 EOF
 
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 log_path=$WORK/tsan second_deadlock_stack=1"
-DORA_PIDFILE_DIR=$WORK ip netns exec "${TAG}s" "$DORAD" -c "$WORK/stress.json" >"$WORK/dorad.out" 2>&1 &
+DORA_PIDFILE_DIR=$WORK ip netns exec "$NT_SRV" "$DORAD" -c "$WORK/stress.json" >"$WORK/dorad.out" 2>&1 &
 PID=$!
 sleep 2
 # Renews (-f) and releases (-F) mixed with new clients; the pool (1024) is smaller than the client
 # population (3000), so allocation also meets exhaustion, reclamation and address reuse.
-timeout $((DURATION + 20)) ip netns exec "${TAG}c" "$GEN" -4 -l "${TAG}b" -r 600 -f 150 -F 100 \
+timeout $((DURATION + 20)) ip netns exec "$GEN_NS" "$GEN" -4 -l c0 -r 600 -f 150 -F 100 \
     -R 3000 -p "$DURATION" >"$WORK/gen.out" 2>&1 || true
 kill -HUP "$PID" 2>/dev/null || true    # a reload while the threads are busy
 sleep 1
