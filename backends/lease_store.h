@@ -112,7 +112,16 @@ struct lease_store_ops {
      * request returns the error synchronously and done is NOT called.
      * On LEASE_OK the change is visible to lookups immediately and done(ctx,
      * result) runs later, once durable (or with LEASE_E_IO). done may be NULL.
-     * For ADD, `old` is NULL. */
+     * For ADD, `old` is NULL.
+     *
+     * Shared stores (mysql, postgresql): submit validates against what THIS
+     * store has in flight; the database is the final arbiter between
+     * servers. A change another server made first is therefore reported
+     * asynchronously: done(ctx, LEASE_E_CONFLICT), the change is NOT stored
+     * and lookups show the database's lease again. The caller must treat it
+     * like a synchronous conflict: not answer the client (or NAK) and pick
+     * another address / re-read the lease next time. memfile never does
+     * this (its conflicts are always synchronous). */
     int (*submit)(struct lease_store *s, enum lease_op op,
                   const struct lease4 *lease, const struct lease4 *old,
                   lease_done_fn done, void *ctx);

@@ -34,8 +34,8 @@ done
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 [ "$(id -u)" -eq 0 ] || { echo "bench/throughput.sh: must run as root" >&2; exit 1; }
 bash "$ROOT/scripts/deps"
-if ! command -v perfdhcp >/dev/null; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kea-admin >/dev/null
+if ! command -v perfdhcp >/dev/null || [ ! -x /usr/bin/time ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends kea-admin time >/dev/null
 fi
 DORAD=${DORAD:-}
 if [ -z "$DORAD" ]; then
@@ -123,7 +123,8 @@ run_load() { # rate (0 = unlimited) period
     local rate=$1 period=$2 out=$WORK/gen.out rate_arg=()
     [ "$rate" -gt 0 ] && rate_arg=(-r "$rate")
     if [ "$TOOL" = dora-perf ]; then
-        timeout $((period + 15)) ip netns exec "$NS_C" "$DORA_PERF" -4 -l "${TAG}b" "${rate_arg[@]}" \
+        /usr/bin/time -f '%U %S' -o "$WORK/gen.time" \
+            timeout $((period + 15)) ip netns exec "$NS_C" "$DORA_PERF" -4 -l "${TAG}b" "${rate_arg[@]}" \
             -R 60000 -p "$period" --json all >"$out" 2>&1 || true
         python3 - "$out" <<'EOF'
 import json, sys
@@ -134,7 +135,8 @@ lost = 100.0 * (sent - acked) / sent if sent else 100.0
 print(sent, acked, "%.3f" % lost, "%.1f" % d["rate"], "%.3f" % ra["avg_ms"], "%.3f" % ra["p99_ms"], "%.3f" % ra["max_ms"])
 EOF
     else
-        timeout $((period + 15)) ip netns exec "$NS_C" perfdhcp -4 -l "${TAG}b" "${rate_arg[@]}" \
+        /usr/bin/time -f '%U %S' -o "$WORK/gen.time" \
+            timeout $((period + 15)) ip netns exec "$NS_C" perfdhcp -4 -l "${TAG}b" "${rate_arg[@]}" \
             -R 60000 -p "$period" >"$out" 2>&1 || true
         python3 - "$out" <<'EOF'
 import re, sys
@@ -185,20 +187,16 @@ cpu_ticks() { # pid -> utime+stime in clock ticks
 }
 
 unlimited() { # name -> "rate server_cpu% generator_cpu%"
-    local name=$1 gen_pid before_s after_s before_t after_t hz
+    local name=$1 before_s after_s hz r rate srv gen
     hz=$(getconf CLK_TCK)
     start_server "$name"
     before_s=$(cpu_ticks "$SERVER_PID")
-    # Generator CPU: children time of this subshell.
-    before_t=$(awk '{print $16 + $17}' /proc/$$/stat)
     r=$(run_load 0 "$PERIOD")
     after_s=$(cpu_ticks "$SERVER_PID")
-    after_t=$(awk '{print $16 + $17}' /proc/$$/stat)
     stop_server
-    local rate srv gen
     rate=$(echo "$r" | cut -d' ' -f4)
     srv=$(awk "BEGIN{printf \"%.0f\", 100.0 * ($after_s - $before_s) / $hz / $PERIOD}")
-    gen=$(awk "BEGIN{printf \"%.0f\", 100.0 * ($after_t - $before_t) / $hz / $PERIOD}")
+    gen=$(awk -v p="$PERIOD" '{printf "%.0f", 100.0 * ($1 + $2) / p}' "$WORK/gen.time" 2>/dev/null || echo "?")
     echo "$rate $srv $gen"
 }
 

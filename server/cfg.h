@@ -114,20 +114,52 @@ struct cfg_expired_leases {
     uint32_t unwarned_reclaim_cycles;        /* default 5 */
 };
 
+/* What the server does when it loses its database (Kea on-fail, §11). */
+enum cfg_on_fail {
+    CFG_ON_FAIL_STOP_RETRY_EXIT = 0,   /* default: stop serving, retry, exit when out of tries */
+    CFG_ON_FAIL_SERVE_RETRY_EXIT,      /* keep serving, retry, exit when out of tries */
+    CFG_ON_FAIL_SERVE_RETRY_CONTINUE,  /* keep serving, retry, keep running */
+};
+
+#define CFG_DB_STR_MAX 256      /* host, user, password */
+#define CFG_DB_PATH_MAX 1024    /* TLS files and cipher list */
+
+/* Kea's SQL connection parameters (spec §2.2). Strings are stored inline
+ * ("" = not set) so that the struct needs no freeing beyond type and name. */
+struct cfg_db_conn {
+    char     host[CFG_DB_STR_MAX];      /* "" = client default (localhost) */
+    char     user[CFG_DB_STR_MAX];
+    char     password[CFG_DB_STR_MAX];
+    uint16_t port;                      /* 0 = client default */
+    uint32_t connect_timeout;           /* s, default 5, > 0 */
+    uint32_t read_timeout;              /* s, MySQL only, 0 = none */
+    uint32_t write_timeout;             /* s, MySQL only, 0 = none */
+    uint32_t tcp_user_timeout;          /* s, PostgreSQL only, 0 = none */
+    uint32_t max_reconnect_tries;       /* default 0: no automatic recovery */
+    uint32_t reconnect_wait_time;       /* ms, default 0 */
+    enum cfg_on_fail on_fail;
+    bool     retry_on_startup;          /* default false */
+    char     trust_anchor[CFG_DB_PATH_MAX];
+    char     cert_file[CFG_DB_PATH_MAX];
+    char     key_file[CFG_DB_PATH_MAX];
+    char     cipher_list[CFG_DB_PATH_MAX];
+};
+
 struct cfg_lease_db {
     char    *type;          /* "memfile" (default), "mysql", "postgresql" */
     char    *name;          /* memfile path / database name */
     bool     persist;       /* default true */
     uint32_t lfc_interval;  /* default 3600 */
     uint32_t max_row_errors;/* default 0 */
+    struct cfg_db_conn conn;/* SQL types only */
 };
 
-/* One hosts-database / hosts-databases entry (type and name only; the
- * server refuses the types it cannot serve). */
+/* One hosts-database / hosts-databases entry. */
 struct cfg_hosts_db {
     char    *type;          /* "mysql" or "postgresql" */
     char    *name;
     bool     readonly;
+    struct cfg_db_conn conn;
 };
 
 struct cfg_mt {

@@ -5,6 +5,7 @@
  * (§20.1) and host-reservation-identifiers (§9.3.8).
  */
 #include "server/cfg_internal.h"
+#include <stddef.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -150,25 +151,95 @@ struct db_params {
     const char *type, *name;
     bool        persist, readonly;
     uint32_t    lfc_interval, max_row_errors;
+    struct cfg_db_conn *conn;
 };
 
-/* Type-check every connection parameter Kea knows (the SQL backends are
- * refused by the server at startup, but a typo should still be caught
- * here). */
+/* A string parameter copied into its inline buffer; too long is an error,
+ * never a silent cut (a cut password or path would fail obscurely later). */
+static int get_conn_str(struct cfg_ctx *ctx, struct json_object *db, const char *key,
+                        char *dst, size_t cap)
+{
+    const char *s;
+    bool set;
+
+    if (cfg_get_str(ctx, db, key, &s, &set) < 0)
+        return -1;
+    if (!set)
+        return 0;
+    if (strlen(s) >= cap)
+        return cfg_fail_key(ctx, key, "is too long (at most %zu characters)", cap - 1);
+    memcpy(dst, s, strlen(s) + 1);
+    return 0;
+}
+
+/* Kea's connection parameters (spec §2.2) with their backend restrictions:
+ * read-/write-timeout are MySQL only, tcp-user-timeout PostgreSQL only,
+ * connect-timeout must be positive. */
+static int parse_conn(struct cfg_ctx *ctx, struct json_object *db, const char *type,
+                      struct cfg_db_conn *c)
+{
+    static const struct { const char *key; size_t off; } u32s[] = {
+        { "connect-timeout", offsetof(struct cfg_db_conn, connect_timeout) },
+        { "read-timeout", offsetof(struct cfg_db_conn, read_timeout) },
+        { "write-timeout", offsetof(struct cfg_db_conn, write_timeout) },
+        { "tcp-user-timeout", offsetof(struct cfg_db_conn, tcp_user_timeout) },
+        { "max-reconnect-tries", offsetof(struct cfg_db_conn, max_reconnect_tries) },
+        { "reconnect-wait-time", offsetof(struct cfg_db_conn, reconnect_wait_time) },
+    };
+    bool mysql = strcmp(type, "mysql") == 0, pgsql = strcmp(type, "postgresql") == 0;
+    const char *s;
+    int64_t i64;
+    bool set;
+
+    memset(c, 0, sizeof(*c));
+    c->connect_timeout = 5;
+    c->on_fail = CFG_ON_FAIL_STOP_RETRY_EXIT;
+    if (get_conn_str(ctx, db, "host", c->host, sizeof(c->host)) < 0 ||
+        get_conn_str(ctx, db, "user", c->user, sizeof(c->user)) < 0 ||
+        get_conn_str(ctx, db, "password", c->password, sizeof(c->password)) < 0 ||
+        get_conn_str(ctx, db, "trust-anchor", c->trust_anchor, sizeof(c->trust_anchor)) < 0 ||
+        get_conn_str(ctx, db, "cert-file", c->cert_file, sizeof(c->cert_file)) < 0 ||
+        get_conn_str(ctx, db, "key-file", c->key_file, sizeof(c->key_file)) < 0 ||
+        get_conn_str(ctx, db, "cipher-list", c->cipher_list, sizeof(c->cipher_list)) < 0)
+        return -1;
+    for (size_t i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++) {
+        uint32_t *dst = (uint32_t *)((char *)c + u32s[i].off);
+        if (cfg_get_u32(ctx, db, u32s[i].key, dst, &set) < 0)
+            return -1;
+        if (!set)
+            continue;
+        if ((i == 1 || i == 2) && !mysql)
+            return cfg_fail_key(ctx, u32s[i].key, "is supported by the mysql backend only");
+        if (i == 3 && !pgsql)
+            return cfg_fail_key(ctx, u32s[i].key, "is supported by the postgresql backend only");
+    }
+    if (c->connect_timeout == 0)
+        return cfg_fail_key(ctx, "connect-timeout", "must be greater than 0");
+    if (cfg_get_int(ctx, db, "port", 0, 65535, &i64, &set) < 0 ||
+        cfg_get_bool(ctx, db, "retry-on-startup", &c->retry_on_startup, NULL) < 0)
+        return -1;
+    if (set)
+        c->port = (uint16_t)i64;
+    if (cfg_get_str(ctx, db, "on-fail", &s, &set) < 0)
+        return -1;
+    if (!set)
+        return 0;
+    if (strcmp(s, "stop-retry-exit") == 0)
+        c->on_fail = CFG_ON_FAIL_STOP_RETRY_EXIT;
+    else if (strcmp(s, "serve-retry-exit") == 0)
+        c->on_fail = CFG_ON_FAIL_SERVE_RETRY_EXIT;
+    else if (strcmp(s, "serve-retry-continue") == 0)
+        c->on_fail = CFG_ON_FAIL_SERVE_RETRY_CONTINUE;
+    else
+        return cfg_fail_key(ctx, "on-fail", "'%s' is not valid (expected stop-retry-exit, "
+                            "serve-retry-exit or serve-retry-continue)", s);
+    return 0;
+}
+
 static int parse_db(struct cfg_ctx *ctx, struct json_object *db, bool hosts,
                     struct db_params *p)
 {
-    static const char *const strs[] = {
-        "user", "password", "host", "trust-anchor", "cert-file", "key-file", "cipher-list"
-    };
-    static const char *const u32s[] = {
-        "connect-timeout", "read-timeout", "write-timeout", "tcp-user-timeout",
-        "max-reconnect-tries", "reconnect-wait-time"
-    };
-    const char *s;
-    int64_t i64;
-    uint32_t u;
-    bool b, set;
+    bool set;
 
     if (cfg_check_keys(ctx, db, db_keys, NULL) < 0)
         return -1;
@@ -183,25 +254,13 @@ static int parse_db(struct cfg_ctx *ctx, struct json_object *db, bool hosts,
         strcmp(p->type, "postgresql") != 0)
         return cfg_fail_key(ctx, "type", "unknown database type '%s' (expected %s)", p->type,
                             hosts ? "mysql or postgresql" : "memfile, mysql or postgresql");
-    for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
-        if (cfg_get_str(ctx, db, strs[i], &s, NULL) < 0)
-            return -1;
-    for (size_t i = 0; i < sizeof(u32s) / sizeof(u32s[0]); i++)
-        if (cfg_get_u32(ctx, db, u32s[i], &u, NULL) < 0)
-            return -1;
-    if (cfg_get_int(ctx, db, "port", 0, 65535, &i64, NULL) < 0 ||
-        cfg_get_bool(ctx, db, "retry-on-startup", &b, NULL) < 0 ||
-        cfg_get_bool(ctx, db, "readonly", &p->readonly, NULL) < 0 ||
+    if (parse_conn(ctx, db, p->type, p->conn) < 0)
+        return -1;
+    if (cfg_get_bool(ctx, db, "readonly", &p->readonly, NULL) < 0 ||
         cfg_get_bool(ctx, db, "persist", &p->persist, NULL) < 0 ||
         cfg_get_u32(ctx, db, "lfc-interval", &p->lfc_interval, NULL) < 0 ||
         cfg_get_u32(ctx, db, "max-row-errors", &p->max_row_errors, NULL) < 0)
         return -1;
-    if (cfg_get_str(ctx, db, "on-fail", &s, &set) < 0)
-        return -1;
-    if (set && strcmp(s, "stop-retry-exit") != 0 && strcmp(s, "serve-retry-exit") != 0 &&
-        strcmp(s, "serve-retry-continue") != 0)
-        return cfg_fail_key(ctx, "on-fail", "'%s' is not valid (expected stop-retry-exit, "
-                            "serve-retry-exit or serve-retry-continue)", s);
     if (cfg_get_str(ctx, db, "name", &p->name, &set) < 0)
         return -1;
     if (!set && strcmp(p->type, "memfile") != 0)
@@ -218,6 +277,7 @@ int cfg_lease_db_parse(struct cfg_ctx *ctx, struct json_object *dhcp4)
     struct db_params p = {
         .type = "memfile", .name = NULL, .persist = ldb->persist,
         .lfc_interval = ldb->lfc_interval, .max_row_errors = ldb->max_row_errors,
+        .conn = &ldb->conn,
     };
 
     if (cfg_get_object(ctx, dhcp4, "lease-database", &db) < 0)
@@ -242,11 +302,11 @@ int cfg_lease_db_parse(struct cfg_ctx *ctx, struct json_object *dhcp4)
 static int add_hosts_db(struct cfg_ctx *ctx, struct json_object *db)
 {
     struct cfg4 *cfg = ctx->cfg;
-    struct db_params p = { .type = "", .name = NULL };
+    struct cfg_hosts_db *h = &cfg->hosts_dbs[cfg->n_hosts_dbs];
+    struct db_params p = { .type = "", .name = NULL, .conn = &h->conn };
 
     if (cfg_expect_type(ctx, NULL, db, json_type_object) < 0 || parse_db(ctx, db, true, &p) < 0)
         return -1;
-    struct cfg_hosts_db *h = &cfg->hosts_dbs[cfg->n_hosts_dbs];
     h->type = cfg_strdup(ctx, p.type);
     h->name = cfg_strdup(ctx, p.name);
     h->readonly = p.readonly;

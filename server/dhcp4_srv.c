@@ -341,7 +341,13 @@ static void pending_arrive(struct pending_reply *pr)
     int result = __atomic_load_n(&pr->result, __ATOMIC_ACQUIRE);
     if (result == LEASE_OK && pr->len)
         send_now(pr->srv, &pr->dst, pr->data, pr->len, pr->type);
-    else if (result != LEASE_OK) {
+    else if (result == LEASE_E_CONFLICT) {
+        /* A shared database: another server committed this address first.
+         * The store now holds the winner's lease; the client's retry gets
+         * another address (lease_store.h, submit). */
+        stats_inc(STAT_V4_LEASE_CONFLICTS);
+        LOG_INFO("DHCP4_LEASE_CONFLICT", "address taken by another server meanwhile: no ACK");
+    } else if (result != LEASE_OK) {
         stats_inc(STAT_LEASE_WRITE_FAILED);
         LOG_ERROR("DHCP4_LEASE_WRITE_FAILED", "lease not durable (%s): reply withheld",
                   lease_strerror(result));

@@ -71,7 +71,7 @@ int main(int argc, char **argv)
             printf("%s\n", PACKAGE_VERSION);
             return 0;
         case 'V':
-            printf("%s\ndorad (%s) built %s %s\nlease backends: memfile\n", PACKAGE_VERSION,
+            printf("%s\ndorad (%s) built %s %s\nlease backends: memfile (built in), mysql, postgresql (modules)\n", PACKAGE_VERSION,
                    PACKAGE_STRING, __DATE__, __TIME__);
             return 0;
         case 'h':

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "alloc/alloc_engine.h"
-#include "backends/memfile/memfile.h"
+#include "backends/store_factory.h"
 #include "server/client_handler.h"
 #include "server/dhcp4_srv.h"
 #include "server/log.h"
@@ -48,6 +48,7 @@ struct server {
     struct client_handler clients;
     volatile int stopping;
     unsigned n_workers;
+    bool db_stopped_service;   /* on-fail stop-retry-exit took service down */
 };
 
 /* ---- configuration snapshot ------------------------------------------ */
@@ -245,29 +246,43 @@ static int open_lease_store(const struct cfg4 *cfg, struct lease_store **out)
 {
     if (cfg->n_hosts_dbs) {
         LOG_ERROR("DHCP4_HOSTS_DB_FAIL",
-                  "Dhcp4.hosts-database: type '%s' needs a backend module, which this build does not have yet",
-                  cfg->hosts_dbs[0].type);
+                  "Dhcp4.hosts-database: reservations from a database are not served yet; "
+                  "keep them in the configuration file");
         return -1;
     }
-    if (strcmp(cfg->lease_db.type, "memfile")) {
-        LOG_ERROR("DHCP4_LEASE_DB_FAIL",
-                  "Dhcp4.lease-database.type: '%s' needs a backend module, which this build does not have yet",
-                  cfg->lease_db.type);
+    char err[1024];
+    if (lease_store_open(cfg, out, err, sizeof(err)) != 0) {
+        LOG_ERROR("DHCP4_LEASE_DB_FAIL", "cannot open the %s lease database: %s",
+                  cfg->lease_db.type, err);
         return -1;
     }
-    struct memfile_params mp = {
-        .path = cfg->lease_db.name, .persist = cfg->lease_db.persist,
-        .lfc_interval = cfg->lease_db.lfc_interval, .max_row_errors = cfg->lease_db.max_row_errors,
-    };
-    struct memfile_load_stats ls = { 0 };
-    char err[512];
-    if (memfile_open(&mp, out, &ls, err, sizeof(err)) != 0) {
-        LOG_ERROR("DHCP4_LEASE_DB_FAIL", "cannot open lease file %s: %s", mp.path, err);
-        return -1;
-    }
-    LOG_INFO("DHCP4_LEASE_DB_OPEN", "memfile %s: %zu rows read, %zu skipped, %zu leases",
-             mp.persist ? mp.path : "(not persisted)", ls.rows, ls.skipped, ls.leases);
+    LOG_INFO("DHCP4_LEASE_DB_OPEN", "%s lease database %s opened", cfg->lease_db.type,
+             cfg->lease_db.persist || strcmp(cfg->lease_db.type, "memfile") ? cfg->lease_db.name
+                                                                           : "(not persisted)");
     return 0;
+}
+
+/* Kea's on-fail (spec §2.2): while the lease database is lost,
+ * stop-retry-exit stops serving; when the reconnect attempts are exhausted,
+ * the *-retry-exit modes end the process. Returns false to exit. */
+static bool check_database(struct server *s, const struct cfg4 *cfg)
+{
+    enum be_db_health h = lease_store_health(s->srv.store);
+    enum cfg_on_fail mode = cfg->lease_db.conn.on_fail;
+    if (h == BE_DB_LOST && mode != CFG_ON_FAIL_SERVE_RETRY_CONTINUE) {
+        LOG_ERROR("DHCP4_DB_LOST", "lease database lost and reconnect attempts exhausted; exiting");
+        return false;
+    }
+    bool stop = h != BE_DB_OK && mode == CFG_ON_FAIL_STOP_RETRY_EXIT;
+    if (stop != s->db_stopped_service) {
+        s->db_stopped_service = stop;
+        __atomic_store_n(&s->srv.dhcp_disabled, stop, __ATOMIC_RELEASE);
+        if (stop)
+            LOG_WARN("DHCP4_DB_RECONNECT", "lease database connection lost: not serving until it is back");
+        else
+            LOG_INFO("DHCP4_DB_RECONNECTED", "lease database connection back: serving again");
+    }
+    return true;
 }
 
 static void print_stats(void)
@@ -287,7 +302,8 @@ static unsigned worker_count(const struct cfg4 *cfg)
     return n > 0 ? (unsigned)n : 1;
 }
 
-static void main_loop(struct server *s, const sigset_t *sigs)
+/* Returns the exit status. */
+static int main_loop(struct server *s, const sigset_t *sigs)
 {
     time_t next_reclaim = 0;
     for (;;) {
@@ -305,13 +321,16 @@ static void main_loop(struct server *s, const sigset_t *sigs)
                 next_reclaim = time(NULL) + ex->reclaim_timer_wait_time;
             }
         }
+        bool db_ok = check_database(s, r->cfg);
         cfg_release(s, r);
+        if (!db_ok)
+            return 1;
 
         struct timespec wait = { 1, 0 };
         int sig = sigtimedwait(sigs, NULL, &wait);
         if (sig == SIGTERM || sig == SIGINT) {
             LOG_INFO("DHCP4_SHUTDOWN", "shutting down on signal %d", sig);
-            return;
+            return 0;
         }
         if (sig == SIGHUP)
             reload(s);
@@ -389,8 +408,7 @@ int server_run(const struct server_opts *opts)
     if (receiving) {
         LOG_INFO("DHCP4_STARTED", "dorad serving on %zu interface(s), %s sockets, %u workers, queue %zu",
                  s.io.n_ifaces, s.io.raw ? "raw" : "udp", s.n_workers, qcap);
-        main_loop(&s, &sigs);
-        status = 0;
+        status = main_loop(&s, &sigs);
         __atomic_store_n(&s.stopping, 1, __ATOMIC_RELEASE);
         pthread_join(receiver, NULL);
     } else {

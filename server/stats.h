@@ -40,6 +40,7 @@ extern "C" {
     X(DECLINED_ADDRESSES, "declined-addresses") \
     X(RECLAIMED_LEASES, "reclaimed-leases") \
     X(RECLAIMED_DECLINED_ADDRESSES, "reclaimed-declined-addresses") \
+    X(V4_LEASE_CONFLICTS, "v4-lease-conflicts") \
     X(LEASE_WRITE_FAILED, "lease-write-failed")
 
 enum stat_id {

@@ -1292,4 +1292,69 @@ TEST(CfgFilesMissing, TinyErrorBufferIsSafe)
     EXPECT_EQ(-1, cfg4_parse("{", "t", &c, nullptr, 0));
 }
 
+// ---- SQL connection parameters (lease-database / hosts-database) ---------
+
+TEST(CfgSqlConnection, KeaParametersAreKeptWithTheirDefaults)
+{
+    Parsed p;
+    PARSE_OK(p, dhcp4("\"lease-database\": { \"type\": \"mysql\", \"name\": \"kea\", "
+                      "\"host\": \"192.0.2.7\", \"port\": 3307, \"user\": \"u\", \"password\": \"p,w\", "
+                      "\"connect-timeout\": 9, \"read-timeout\": 11, \"write-timeout\": 12, "
+                      "\"max-reconnect-tries\": 3, \"reconnect-wait-time\": 1500, "
+                      "\"on-fail\": \"serve-retry-exit\", \"retry-on-startup\": true, "
+                      "\"trust-anchor\": \"/ca.pem\", \"cert-file\": \"/c.pem\", "
+                      "\"key-file\": \"/k.pem\", \"cipher-list\": \"AES256-SHA\" }, "
+                      "\"hosts-databases\": [ { \"type\": \"postgresql\", \"name\": \"h\", "
+                      "\"tcp-user-timeout\": 4, \"readonly\": true } ]"));
+    const cfg_db_conn &c = p.c->lease_db.conn;
+    EXPECT_STREQ("192.0.2.7", c.host);
+    EXPECT_EQ(3307, c.port);
+    EXPECT_STREQ("u", c.user);
+    EXPECT_STREQ("p,w", c.password);
+    EXPECT_EQ(9u, c.connect_timeout);
+    EXPECT_EQ(11u, c.read_timeout);
+    EXPECT_EQ(12u, c.write_timeout);
+    EXPECT_EQ(3u, c.max_reconnect_tries);
+    EXPECT_EQ(1500u, c.reconnect_wait_time);
+    EXPECT_EQ(CFG_ON_FAIL_SERVE_RETRY_EXIT, c.on_fail);
+    EXPECT_TRUE(c.retry_on_startup);
+    EXPECT_STREQ("/ca.pem", c.trust_anchor);
+    EXPECT_STREQ("/c.pem", c.cert_file);
+    EXPECT_STREQ("/k.pem", c.key_file);
+    EXPECT_STREQ("AES256-SHA", c.cipher_list);
+
+    // Kea's defaults where nothing is given (spec 2.2).
+    ASSERT_EQ(1u, p.c->n_hosts_dbs);
+    const cfg_db_conn &h = p.c->hosts_dbs[0].conn;
+    EXPECT_EQ(4u, h.tcp_user_timeout);
+    EXPECT_EQ(5u, h.connect_timeout);
+    EXPECT_EQ(0u, h.max_reconnect_tries);
+    EXPECT_EQ(0u, h.reconnect_wait_time);
+    EXPECT_EQ(CFG_ON_FAIL_STOP_RETRY_EXIT, h.on_fail);
+    EXPECT_FALSE(h.retry_on_startup);
+    EXPECT_STREQ("", h.host);
+    EXPECT_EQ(0, h.port);
+    EXPECT_TRUE(p.c->hosts_dbs[0].readonly);
+}
+
+TEST(CfgSqlConnection, BackendSpecificAndInvalidValuesAreRefused)
+{
+    std::string longhost(300, 'h');
+    expect_errors({
+        { dhcp4("\"lease-database\": { \"type\": \"postgresql\", \"name\": \"d\", \"read-timeout\": 5 }"),
+          "Dhcp4.lease-database.read-timeout: is supported by the mysql backend only" },
+        { dhcp4("\"lease-database\": { \"type\": \"mysql\", \"name\": \"d\", \"tcp-user-timeout\": 5 }"),
+          "Dhcp4.lease-database.tcp-user-timeout: is supported by the postgresql backend only" },
+        { dhcp4("\"lease-database\": { \"type\": \"mysql\", \"name\": \"d\", \"connect-timeout\": 0 }"),
+          "Dhcp4.lease-database.connect-timeout: must be greater than 0" },
+        { dhcp4("\"lease-database\": { \"type\": \"mysql\", \"name\": \"d\", \"host\": \"" + longhost + "\" }"),
+          "Dhcp4.lease-database.host: is too long" },
+        { dhcp4("\"lease-database\": { \"type\": \"mysql\", \"name\": \"d\", \"port\": 70000 }"),
+          "Dhcp4.lease-database.port: " },
+        { dhcp4("\"hosts-databases\": [ { \"type\": \"mysql\", \"name\": \"a\" }, "
+                "{ \"type\": \"mysql\", \"name\": \"b\", \"on-fail\": \"retry\" } ]"),
+          "Dhcp4.hosts-databases[1].on-fail: 'retry' is not valid" },
+    });
+}
+
 } // namespace

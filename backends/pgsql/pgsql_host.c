@@ -1,0 +1,267 @@
+/*
+ * The PostgreSQL host reservation store (hosts-database), Kea's hosts table
+ * layout. One connection guarded by a mutex, reopened after it breaks;
+ * statements prepared once per connection; a readonly store sets
+ * default_transaction_read_only so that the server refuses writes too.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <pthread.h>
+
+#include "backends/pgsql/pgsql_int.h"
+#include "backends/sql/sql_core.h"
+
+#define HCOLS "dhcp4_subnet_id, dhcp_identifier_type, dhcp_identifier, COALESCE(ipv4_address, 0), " \
+              "COALESCE(dhcp4_next_server, 0), hostname, dhcp4_client_classes, " \
+              "dhcp4_server_hostname, dhcp4_boot_file_name"
+
+static const struct {
+    const char *name, *sql;
+} hst[] = {
+    { "h_get", "SELECT " HCOLS " FROM hosts WHERE dhcp_identifier = $1 AND dhcp_identifier_type = $2 "
+               "AND dhcp4_subnet_id = $3" },
+    { "h_get_addr", "SELECT " HCOLS " FROM hosts WHERE ipv4_address = $1 AND dhcp4_subnet_id = $2" },
+    { "h_add", "INSERT INTO hosts (dhcp4_subnet_id, dhcp_identifier_type, dhcp_identifier, ipv4_address, "
+               "dhcp4_next_server, hostname, dhcp4_client_classes, dhcp4_server_hostname, "
+               "dhcp4_boot_file_name) VALUES ($1, $2, $3, NULLIF($4::bigint, 0), NULLIF($5::bigint, 0), "
+               "$6, $7, $8, $9)" },
+    { "h_del", "DELETE FROM hosts WHERE dhcp_identifier = $1 AND dhcp_identifier_type = $2 "
+               "AND dhcp4_subnet_id = $3" },
+};
+enum { H_GET, H_GET_ADDR, H_ADD, H_DEL, H_COUNT };
+
+struct pg_hosts {
+    struct be_host_store base;
+    pthread_mutex_t mu;
+    struct sql_params_copy params;
+    PGconn *db;
+};
+
+static int hdb_open(struct pg_hosts *h, char *err, size_t errlen)
+{
+    if (h->db != NULL && PQstatus(h->db) == CONNECTION_OK)
+        return 0;
+    PQfinish(h->db);
+    if ((h->db = pg_db_open(&h->params.p, err, errlen)) == NULL)
+        return LEASE_E_IO;
+    if (h->params.p.readonly)
+        PQclear(PQexec(h->db, "SET default_transaction_read_only = on"));
+    for (int i = 0; i < H_COUNT; i++) {
+        PGresult *r = PQprepare(h->db, hst[i].name, hst[i].sql, 0, NULL);
+        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok) {
+            snprintf(err, errlen, "cannot prepare %s: %s", hst[i].name, PQerrorMessage(h->db));
+            PQfinish(h->db);
+            h->db = NULL;
+            return LEASE_E_IO;
+        }
+    }
+    return 0;
+}
+
+/* Integers as text, the identifier binary. */
+struct hpar {
+    char num[9][24];
+    const char *v[9];
+    int len[9], fmt[9];
+    int n;
+};
+
+static void h_int(struct hpar *p, int64_t x)
+{
+    snprintf(p->num[p->n], sizeof(p->num[p->n]), "%lld", (long long)x);
+    p->v[p->n] = p->num[p->n];
+    p->len[p->n] = 0;
+    p->fmt[p->n] = 0;
+    p->n++;
+}
+
+static void h_bytes(struct hpar *p, const void *b, size_t len)
+{
+    p->v[p->n] = len ? (const char *)b : "";
+    p->len[p->n] = (int)len;
+    p->fmt[p->n] = 1;
+    p->n++;
+}
+
+static void h_text(struct hpar *p, const char *s)
+{
+    p->v[p->n] = s;
+    p->len[p->n] = 0;
+    p->fmt[p->n] = 0;
+    p->n++;
+}
+
+static void copy_field(char *dst, size_t cap, const PGresult *r, int col)
+{
+    size_t n = (size_t)PQgetlength(r, 0, col);
+    if (n > cap - 1)
+        n = cap - 1;
+    memcpy(dst, PQgetvalue(r, 0, col), n);
+    dst[n] = '\0';
+}
+
+/* Run statement id with h->mu held. Lookups fill out from the first row. */
+static int run(struct pg_hosts *h, int id, const struct hpar *p, struct be_host *out)
+{
+    char err[256];
+
+    if (hdb_open(h, err, sizeof(err)) != 0) {
+        fprintf(stderr, "PGSQL_HOSTS_CONNECT_FAIL %s\n", err);
+        return LEASE_E_IO;
+    }
+    /* Lookups in text format: every column is a short string or a number. */
+    PGresult *r = PQexecPrepared(h->db, hst[id].name, p->n, p->v, p->len, p->fmt, 0);
+    ExecStatusType s = PQresultStatus(r);
+    int rc = 0;
+
+    if (s == PGRES_TUPLES_OK) {
+        if (PQntuples(r) == 0 || PQnfields(r) != 9 || PQgetlength(r, 0, 2) < 4 ||
+            (size_t)PQgetlength(r, 0, 2) > 2 + 2 * BE_HOST_ID_MAX) {
+            rc = LEASE_E_NOT_FOUND;
+        } else {
+            /* bytea in text format is "\x" followed by hex digits. */
+            const char *hex = PQgetvalue(r, 0, 2) + 2;
+            size_t idl = strlen(hex) / 2;
+            memset(out, 0, sizeof(*out));
+            out->subnet_id = (uint32_t)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
+            out->id_type = (uint8_t)atoi(PQgetvalue(r, 0, 1));
+            for (size_t i = 0; i < idl; i++) {
+                unsigned b;
+                if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+                    break;
+                out->id[i] = (uint8_t)b;
+            }
+            out->id_len = (uint8_t)idl;
+            out->ipv4_address = (uint32_t)strtoul(PQgetvalue(r, 0, 3), NULL, 10);
+            out->next_server = (uint32_t)strtoul(PQgetvalue(r, 0, 4), NULL, 10);
+            copy_field(out->hostname, sizeof(out->hostname), r, 5);
+            copy_field(out->client_classes, sizeof(out->client_classes), r, 6);
+            copy_field(out->server_hostname, sizeof(out->server_hostname), r, 7);
+            copy_field(out->boot_file_name, sizeof(out->boot_file_name), r, 8);
+        }
+    } else if (s == PGRES_COMMAND_OK) {
+        rc = id == H_DEL && strcmp(PQcmdTuples(r), "0") == 0 ? LEASE_E_NOT_FOUND : 0;
+    } else {
+        const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        rc = st && strcmp(st, "23505") == 0 ? LEASE_E_CONFLICT : LEASE_E_IO;
+        if (rc == LEASE_E_IO)
+            fprintf(stderr, "PGSQL_HOSTS_FAIL %s", PQerrorMessage(h->db));
+    }
+    PQclear(r);
+    return rc;
+}
+
+static int h_get(struct be_host_store *s, uint32_t subnet_id, uint8_t id_type,
+                 const uint8_t *id, size_t id_len, struct be_host *out)
+{
+    struct pg_hosts *h = (struct pg_hosts *)s;
+    struct hpar p = { .n = 0 };
+
+    if (id_len == 0 || id_len > BE_HOST_ID_MAX)
+        return LEASE_E_NOT_FOUND;
+    h_bytes(&p, id, id_len);
+    h_int(&p, id_type);
+    h_int(&p, subnet_id);
+    pthread_mutex_lock(&h->mu);
+    int rc = run(h, H_GET, &p, out);
+    pthread_mutex_unlock(&h->mu);
+    return rc;
+}
+
+static int h_get_by_addr(struct be_host_store *s, uint32_t subnet_id, uint32_t addr, struct be_host *out)
+{
+    struct pg_hosts *h = (struct pg_hosts *)s;
+    struct hpar p = { .n = 0 };
+
+    h_int(&p, addr);
+    h_int(&p, subnet_id);
+    pthread_mutex_lock(&h->mu);
+    int rc = run(h, H_GET_ADDR, &p, out);
+    pthread_mutex_unlock(&h->mu);
+    return rc;
+}
+
+static int h_add(struct be_host_store *s, const struct be_host *in)
+{
+    struct pg_hosts *h = (struct pg_hosts *)s;
+    struct hpar p = { .n = 0 };
+
+    if (h->params.p.readonly)
+        return LEASE_E_INVALID;
+    if (in->id_len == 0 || in->id_len > BE_HOST_ID_MAX ||
+        !memchr(in->hostname, 0, sizeof(in->hostname)) ||
+        !memchr(in->client_classes, 0, sizeof(in->client_classes)) ||
+        !memchr(in->server_hostname, 0, sizeof(in->server_hostname)) ||
+        !memchr(in->boot_file_name, 0, sizeof(in->boot_file_name)))
+        return LEASE_E_INVALID;
+    h_int(&p, in->subnet_id);
+    h_int(&p, in->id_type);
+    h_bytes(&p, in->id, in->id_len);
+    h_int(&p, in->ipv4_address);
+    h_int(&p, in->next_server);
+    h_text(&p, in->hostname);
+    h_text(&p, in->client_classes);
+    h_text(&p, in->server_hostname);
+    h_text(&p, in->boot_file_name);
+    pthread_mutex_lock(&h->mu);
+    int rc = run(h, H_ADD, &p, NULL);
+    pthread_mutex_unlock(&h->mu);
+    return rc;
+}
+
+static int h_del(struct be_host_store *s, uint32_t subnet_id, uint8_t id_type,
+                 const uint8_t *id, size_t id_len)
+{
+    struct pg_hosts *h = (struct pg_hosts *)s;
+    struct hpar p = { .n = 0 };
+
+    if (h->params.p.readonly)
+        return LEASE_E_INVALID;
+    if (id_len == 0 || id_len > BE_HOST_ID_MAX)
+        return LEASE_E_NOT_FOUND;
+    h_bytes(&p, id, id_len);
+    h_int(&p, id_type);
+    h_int(&p, subnet_id);
+    pthread_mutex_lock(&h->mu);
+    int rc = run(h, H_DEL, &p, NULL);
+    pthread_mutex_unlock(&h->mu);
+    return rc;
+}
+
+static void h_close(struct be_host_store *s)
+{
+    struct pg_hosts *h = (struct pg_hosts *)s;
+    if (h == NULL)
+        return;
+    PQfinish(h->db);
+    sql_params_free(&h->params);
+    pthread_mutex_destroy(&h->mu);
+    free(h);
+}
+
+static const struct be_host_ops pg_host_ops = {
+    .get = h_get, .get_by_addr = h_get_by_addr, .add = h_add, .del = h_del, .close = h_close,
+};
+
+int pgsql_host_open(const struct be_db_params *p, struct be_host_store **out,
+                    char *err, size_t errlen)
+{
+    struct pg_hosts *h = calloc(1, sizeof(*h));
+
+    if (h == NULL || sql_params_copy(&h->params, p) != 0) {
+        free(h);
+        snprintf(err, errlen, "out of memory");
+        return LEASE_E_NOMEM;
+    }
+    h->base.ops = &pg_host_ops;
+    pthread_mutex_init(&h->mu, NULL);
+    if (hdb_open(h, err, errlen) != 0) {
+        h_close(&h->base);
+        return LEASE_E_IO;
+    }
+    *out = &h->base;
+    return 0;
+}
