@@ -59,13 +59,13 @@ start_measure() {
 echo "generating 1,000,000 leases..." >&2
 awk -v now="$(date +%s)" 'BEGIN {
     print "address,hwaddr,client_id,valid_lifetime,expire,subnet_id,fqdn_fwd,fqdn_rev,hostname,state,user_context,pool_id"
-    exp = now + 86400
+    ex = now + 86400
     for (i = 0; i < 1000000; i++) {
         a = 0x64400000 + i
         printf "%d.%d.%d.%d,02:%02x:%02x:%02x:%02x:%02x,01:02:%02x:%02x:%02x:%02x,86400,%d,1,0,0,host-%d,0,,0\n",
             int(a / 16777216), int(a / 65536) % 256, int(a / 256) % 256, a % 256,
             int(i / 16777216) % 256, int(i / 65536) % 256, int(i / 256) % 256, i % 256, 7,
-            int(i / 16777216) % 256, int(i / 65536) % 256, int(i / 256) % 256, i % 256, exp, i
+            int(i / 16777216) % 256, int(i / 65536) % 256, int(i / 256) % 256, i % 256, ex, i
     }
 }' > "$WORK/leases1m.csv"
 config "100.64.0.0/10" "100.64.0.0 - 100.127.255.254" "$WORK/leases1m.csv"
