@@ -42,6 +42,7 @@ struct server {
     const struct server_opts *opts;
     pthread_mutex_t cfg_lock;
     struct cfg_ref *current;
+    unsigned cfg_generation;   /* bumped on every install; workers compare it per packet */
     struct dhcp4_srv srv;
     struct io_ctx io;
     struct pkt_queue queue;
@@ -86,6 +87,7 @@ static void cfg_install(struct server *s, struct cfg4 *cfg)
     pthread_mutex_lock(&s->cfg_lock);
     struct cfg_ref *old = s->current;
     s->current = r;
+    __atomic_add_fetch(&s->cfg_generation, 1, __ATOMIC_RELEASE);
     pthread_mutex_unlock(&s->cfg_lock);
     if (old)
         cfg_release(s, old);
@@ -153,10 +155,29 @@ struct worker_arg {
     struct server *s;
     struct dhcp4_worker w;
     pthread_t thread;
+    struct cfg_ref *cfg;       /* the snapshot this worker holds between packets */
+    unsigned cfg_generation;
 };
 
-static void serve_client(struct server *s, struct dhcp4_worker *w, struct rx_pkt *rx)
+/* The current snapshot without a lock per packet: a worker keeps its
+ * reference and swaps it only when the generation moved (a reload). An old
+ * snapshot is freed once every worker has moved on. */
+static const struct cfg4 *worker_cfg(struct worker_arg *wa)
 {
+    unsigned gen = __atomic_load_n(&wa->s->cfg_generation, __ATOMIC_ACQUIRE);
+    if (!wa->cfg || wa->cfg_generation != gen) {
+        if (wa->cfg)
+            cfg_release(wa->s, wa->cfg);
+        wa->cfg = cfg_acquire(wa->s);
+        wa->cfg_generation = gen;
+    }
+    return wa->cfg->cfg;
+}
+
+static void serve_client(struct worker_arg *wa, struct rx_pkt *rx)
+{
+    struct server *s = wa->s;
+    struct dhcp4_worker *w = &wa->w;
     int rc = pkt4_parse(&w->req, rx->data, rx->len);
     if (rc != PKT4_OK) {
         stats_inc(STAT_PKT4_RECEIVED);
@@ -169,9 +190,7 @@ static void serve_client(struct server *s, struct dhcp4_worker *w, struct rx_pkt
     }
     struct client_key key;
     if (!dhcp4_client_key(&w->req, &key)) {
-        struct cfg_ref *r = cfg_acquire(s);
-        dhcp4_handle(w, r->cfg, rx); /* counts and drops it */
-        cfg_release(s, r);
+        dhcp4_handle(w, worker_cfg(wa), rx); /* counts and drops it */
         pkt_queue_put_buffer(&s->queue, rx);
         return;
     }
@@ -186,9 +205,7 @@ static void serve_client(struct server *s, struct dhcp4_worker *w, struct rx_pkt
     }
     /* Serve this client's packets, including any parked meanwhile. */
     for (;;) {
-        struct cfg_ref *r = cfg_acquire(s);
-        dhcp4_handle(w, r->cfg, rx);
-        cfg_release(s, r);
+        dhcp4_handle(w, worker_cfg(wa), rx);
         pkt_queue_put_buffer(&s->queue, rx);
         rx = client_handler_release(&s->clients, &key);
         if (!rx)
@@ -209,7 +226,9 @@ static void *worker_main(void *arg)
     stats_bind_thread(2 + wa->w.id);
     struct rx_pkt *rx;
     while ((rx = pkt_queue_pop(&wa->s->queue)))
-        serve_client(wa->s, &wa->w, rx);
+        serve_client(wa, rx);
+    if (wa->cfg)
+        cfg_release(wa->s, wa->cfg);
     return NULL;
 }
 

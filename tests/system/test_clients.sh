@@ -14,20 +14,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/lib/netns.sh"
 . "$HERE/lib/server.sh"
 
-PASSED=0
-FAILED=0
-check() {   # check NAME CONDITION-STATUS [detail]
-    if [ "$2" -eq 0 ]; then
-        PASSED=$((PASSED + 1)); echo "PASS $1"
-    else
-        FAILED=$((FAILED + 1)); echo "FAIL $1${3:+: $3}"
-    fi
-}
-expect() {  # expect NAME 'shell condition' [detail]
-    local st=0
-    eval "$2" || st=1
-    check "$1" "$st" "${3:-}"
-}
+. "$HERE/lib/check.sh"
 
 nt_init clients
 nt_require dhclient busybox
