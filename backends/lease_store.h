@@ -137,6 +137,13 @@ struct lease_store {
     const struct lease_store_ops *ops;
 };
 
+/* The argument rules of submit() shared by every store: a lease with an
+ * address, sane lengths and times; UPDATE needs `old` of the same address;
+ * DELETE takes `old`, or the lease itself, as the version expected.
+ * Returns 0 and sets *expected (NULL for ADD), or LEASE_E_INVALID. */
+int lease_submit_check(enum lease_op op, const struct lease4 *lease,
+                       const struct lease4 *old, const struct lease4 **expected);
+
 #ifdef __cplusplus
 }
 #endif

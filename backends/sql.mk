@@ -9,7 +9,7 @@ libdora_a_SOURCES += backends/store_factory.c backends/store_factory.h backends/
 # The lease cache is memfile's lease table, compiled into each module (PIC,
 # hidden): the same semantics as the built-in store, no copy of the code.
 SQL_CORE_SOURCES = backends/sql/sql_core.c backends/sql/sql_core.h backends/sql/schema_version.h \
-	backends/memfile/mf_table.c backends/memfile/mf_hash.c
+	backends/memfile/mf_table.c backends/memfile/mf_hash.c backends/lease_store.c
 DORA_MODULE_CFLAGS = $(AM_CFLAGS) -fPIC -fvisibility=hidden
 DORA_MODULE_LINKFLAGS = $(AM_LDFLAGS) -shared
 

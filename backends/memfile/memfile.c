@@ -82,16 +82,6 @@ static int mf_foreach(struct lease_store *s, lease_visit_fn fn, void *ctx)
 
 /* ---- submit ------------------------------------------------------------ */
 
-static bool lease_valid(const struct lease4 *l)
-{
-    return l->addr != 0 &&
-           l->hwaddr_len <= LEASE_HWADDR_MAX &&
-           l->state <= LEASE_STATE_RELEASED &&
-           memchr(l->hostname, '\0', sizeof(l->hostname)) != NULL &&
-           /* keeps cltt + valid_lft (and the CSV expire) from overflowing */
-           l->cltt >= 0 && l->cltt <= INT64_MAX - (int64_t)UINT32_MAX;
-}
-
 static int group_reserve(struct mf_group *g, size_t rowlen)
 {
     if (g->len + rowlen > g->cap) {
@@ -160,30 +150,13 @@ static int mf_submit(struct lease_store *s, enum lease_op op,
     struct memfile *m = to_mf(s);
     char row[LEASE_CSV_ROW_MAX];
     struct submit_ctx h = { m, row, 0, done, ctx };
-    int64_t old_expire = 0;
+    const struct lease4 *expected;
 
     if (atomic_load(&m->closing))
         return LEASE_E_CLOSED;
-    if (lease == NULL || !lease_valid(lease))
+    if (lease_submit_check(op, lease, old, &expected) != LEASE_OK)
         return LEASE_E_INVALID;
-    switch (op) {
-    case LEASE_OP_ADD:
-        break;
-    case LEASE_OP_UPDATE:
-        if (old == NULL || old->addr != lease->addr)
-            return LEASE_E_INVALID;
-        old_expire = lease4_expire(old);
-        break;
-    case LEASE_OP_DELETE:
-        /* `old` is the version expected in the store; without it, `lease`
-         * itself is (both describe the same lease for a plain delete). */
-        if (old != NULL && old->addr != lease->addr)
-            return LEASE_E_INVALID;
-        old_expire = lease4_expire(old != NULL ? old : lease);
-        break;
-    default:
-        return LEASE_E_INVALID;
-    }
+    int64_t old_expire = expected ? lease4_expire(expected) : 0;
 
     if (m->persist) {
         /* Formatted before any lock is taken. A deletion is recorded, as in

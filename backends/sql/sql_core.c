@@ -197,14 +197,6 @@ static void want_refresh(struct sql_store *st, uint32_t addr)
 
 /* ---- submit ------------------------------------------------------------ */
 
-static bool lease_valid(const struct lease4 *l)
-{
-    return l->addr != 0 && l->hwaddr_len <= LEASE_HWADDR_MAX &&
-           l->state <= LEASE_STATE_RELEASED &&
-           memchr(l->hostname, '\0', sizeof(l->hostname)) != NULL &&
-           l->cltt >= 0 && l->cltt <= INT64_MAX - (int64_t)UINT32_MAX;
-}
-
 struct submit_hook {
     struct sql_store *st;
     struct sql_op op;
@@ -245,27 +237,12 @@ int sql_submit(struct lease_store *s, enum lease_op op, const struct lease4 *lea
                const struct lease4 *old, lease_done_fn done, void *ctx)
 {
     struct sql_store *st = to_st(s);
-    const struct lease4 *seen = old;
+    const struct lease4 *seen;
 
     if (atomic_load(&st->closing))
         return LEASE_E_CLOSED;
-    if (lease == NULL || !lease_valid(lease))
+    if (lease_submit_check(op, lease, old, &seen) != LEASE_OK)
         return LEASE_E_INVALID;
-    switch (op) {
-    case LEASE_OP_ADD:
-        break;
-    case LEASE_OP_UPDATE:
-        if (old == NULL || old->addr != lease->addr)
-            return LEASE_E_INVALID;
-        break;
-    case LEASE_OP_DELETE:
-        if (old != NULL && old->addr != lease->addr)
-            return LEASE_E_INVALID;
-        seen = old != NULL ? old : lease;
-        break;
-    default:
-        return LEASE_E_INVALID;
-    }
     struct submit_hook h = {
         st, { op, *lease, seen ? sql_expire(seen) : 0, done, ctx, LEASE_OK }
     };
