@@ -71,6 +71,21 @@ struct cfg_key {
     enum cfg_key_use use;
 };
 
+/* Entries of key tables: a key dora reads, a Kea key it accepts with a warning. */
+#define USE(k) { k, CK_USE }
+#define IGN(k) { k, CK_IGNORE }
+
+/* Kea's DDNS and hostname-sanitising keys, valid at every scope from global
+ * to pool; dora accepts them with a warning. */
+#define CFG_DDNS_KEYS \
+    IGN("ddns-send-updates"), IGN("ddns-override-no-update"), \
+    IGN("ddns-override-client-update"), IGN("ddns-replace-client-name"), \
+    IGN("ddns-generated-prefix"), IGN("ddns-qualifying-suffix"), \
+    IGN("ddns-update-on-renew"), IGN("ddns-use-conflict-resolution"), \
+    IGN("ddns-conflict-resolution-mode"), IGN("ddns-ttl-percent"), \
+    IGN("ddns-ttl"), IGN("ddns-ttl-min"), IGN("ddns-ttl-max"), \
+    IGN("hostname-char-set"), IGN("hostname-char-replacement")
+
 /* Every key of obj must be in keys or in more (both NULL-name terminated;
  * more may be NULL), or be "user-context" (a map) / "comment" (a string),
  * which are accepted silently anywhere. CK_IGNORE keys add a warning. */

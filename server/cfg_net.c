@@ -9,8 +9,6 @@
 
 #include <string.h>
 
-#define IGN(k) { k, CK_IGNORE }
-#define USE(k) { k, CK_USE }
 
 const struct cfg_key cfg_net_keys[] = {
     USE("valid-lifetime"), USE("min-valid-lifetime"), USE("max-valid-lifetime"),
@@ -24,13 +22,7 @@ const struct cfg_key cfg_net_keys[] = {
     /* Known to Kea at global and subnet level, not implemented by dora. */
     IGN("cache-threshold"), IGN("cache-max-age"), IGN("offer-lifetime"),
     IGN("store-extended-info"),
-    IGN("ddns-send-updates"), IGN("ddns-override-no-update"),
-    IGN("ddns-override-client-update"), IGN("ddns-replace-client-name"),
-    IGN("ddns-generated-prefix"), IGN("ddns-qualifying-suffix"),
-    IGN("ddns-update-on-renew"), IGN("ddns-use-conflict-resolution"),
-    IGN("ddns-conflict-resolution-mode"), IGN("ddns-ttl-percent"),
-    IGN("ddns-ttl"), IGN("ddns-ttl-min"), IGN("ddns-ttl-max"),
-    IGN("hostname-char-set"), IGN("hostname-char-replacement"),
+    CFG_DDNS_KEYS,
     { NULL, CK_END }
 };
 

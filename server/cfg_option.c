@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USE(k) { k, CK_USE }
 
 static const struct cfg_key optdef_keys[] = {
     USE("name"), USE("code"), USE("type"), USE("record-types"), USE("space"),

@@ -18,8 +18,6 @@
 
 #define CFG_FILE_LIMIT (64u << 20)
 
-#define IGN(k) { k, CK_IGNORE }
-#define USE(k) { k, CK_USE }
 
 /* Global keys of Kea 3.0's Dhcp4 grammar (ARM §29.1) besides the network
  * parameters of cfg_net_keys. */

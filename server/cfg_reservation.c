@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USE(k) { k, CK_USE }
 
 static const struct cfg_key host_keys[] = {
     USE("hw-address"), USE("duid"), USE("client-id"), USE("circuit-id"), USE("flex-id"),

@@ -11,7 +11,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define USE(k) { k, CK_USE }
 
 #define DEFAULT_LEASE_FILE "/var/lib/dora/dora-leases4.csv"
 

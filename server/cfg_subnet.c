@@ -10,8 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define USE(k) { k, CK_USE }
-#define IGN(k) { k, CK_IGNORE }
 
 #define SUBNET_ID_MAX 4294967294u   /* 0 and 2^32-1 are reserved (spec §1.5) */
 
@@ -27,13 +25,7 @@ static const struct cfg_key pool_keys[] = {
     USE("pool"), USE("pool-id"), USE("option-data"), USE("client-class"),
     USE("client-classes"),
     IGN("require-client-classes"), IGN("evaluate-additional-classes"),
-    IGN("ddns-send-updates"), IGN("ddns-override-no-update"),
-    IGN("ddns-override-client-update"), IGN("ddns-replace-client-name"),
-    IGN("ddns-generated-prefix"), IGN("ddns-qualifying-suffix"),
-    IGN("ddns-update-on-renew"), IGN("ddns-use-conflict-resolution"),
-    IGN("ddns-conflict-resolution-mode"), IGN("ddns-ttl-percent"),
-    IGN("ddns-ttl"), IGN("ddns-ttl-min"), IGN("ddns-ttl-max"),
-    IGN("hostname-char-set"), IGN("hostname-char-replacement"),
+    CFG_DDNS_KEYS,
     { NULL, CK_END }
 };
 
