@@ -204,6 +204,7 @@ struct cfg4 {
 
     char    *source_path;    /* file the config came from, or NULL */
     char    *warnings;       /* newline-separated warnings (ignored keys), or NULL */
+    char    *json_text;      /* the whole config as plain JSON (comments stripped) */
     void    *host_index;     /* private: lookup tables built at load */
 };
 

@@ -171,6 +171,13 @@ int cfg4_parse(const char *text, const char *origin, struct cfg4 **out,
         goto out;
     ctx.cfg->warnings = ctx.warnings.s;
     ctx.warnings.s = NULL;
+    /* The config as JSON (comments gone) for config-get, config-write and
+     * changes made through the control channel. */
+    ctx.cfg->json_text = strdup(json_object_to_json_string_ext(root, JSON_C_TO_STRING_PLAIN));
+    if (ctx.cfg->json_text == NULL) {
+        set_error(err, errlen, "%s: out of memory", origin);
+        goto out;
+    }
     *out = ctx.cfg;
     ctx.cfg = NULL;
     rc = 0;
@@ -313,5 +320,6 @@ void cfg4_free(struct cfg4 *cfg)
     free(cfg->logging.output);
     free(cfg->source_path);
     free(cfg->warnings);
+    free(cfg->json_text);
     free(cfg);
 }
