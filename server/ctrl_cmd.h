@@ -80,8 +80,12 @@ struct ctrl_cmd {
 
 /* Command tables, each ended by { NULL, NULL }. */
 extern const struct ctrl_cmd ctrl_cmds_server[];   /* cmd_server.c: config, status, stats, dhcp-*, shutdown */
+extern const struct ctrl_cmd ctrl_cmds_stats[];    /* cmd_stats.c: statistic-* */
 extern const struct ctrl_cmd ctrl_cmds_lease[];    /* cmd_lease.c: lease4-* */
 extern const struct ctrl_cmd ctrl_cmds_host[];     /* cmd_host.c: reservation-* */
+
+/* Every table above, ended by NULL: what the dispatcher searches. */
+extern const struct ctrl_cmd *const ctrl_cmd_tables[];
 
 #ifdef __cplusplus
 }
