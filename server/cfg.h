@@ -201,6 +201,7 @@ struct cfg4 {
     size_t   n_hosts_dbs;
     struct cfg_mt mt;
     struct cfg_logging logging;
+    char    *ctrl_socket_path;  /* control-socket(s) unix entry, resolved; NULL = none */
 
     char    *source_path;    /* file the config came from, or NULL */
     char    *warnings;       /* newline-separated warnings (ignored keys), or NULL */

@@ -1,3 +1,11 @@
 # The control channel and its command modules
 libdora_a_SOURCES += server/ctrl_answer.c server/cmd_server.c server/cmd_stats.c \
-	server/cmd_lease.c server/cmd_host.c
+	server/cmd_lease.c server/cmd_host.c \
+	server/ctrl.h server/ctrl_dispatch.c server/ctrl_socket.c \
+	server/cmd_server.h server/cmd_config_write.c server/version.h server/version.c
+tests_unit_dora_unit_SOURCES += tests/unit/test_ctrl.cc
+
+# doractl: the command-line client of the control socket
+bin_PROGRAMS += doractl
+doractl_SOURCES = tools/doractl.c
+doractl_LDADD = libdora.a $(JSONC_LIBS)

@@ -67,6 +67,13 @@ struct ctrl_env {
     int (*cfg_apply)(struct ctrl_env *env, const char *json_text, char *err, size_t errlen);
     /* Ask the main loop to exit with this status. */
     void (*shutdown)(struct ctrl_env *env, int exit_status);
+    /* Re-read and install config_path exactly as SIGHUP does (config-reload). */
+    int (*cfg_reload)(struct ctrl_env *env, char *err, size_t errlen);
+    time_t reloaded;                      /* last install (status-get); __atomic access */
+    time_t dhcp_enable_at;                /* dhcp-disable max-period end, 0 = none; __atomic;
+                                           * the main loop re-enables when it passes */
+    unsigned thread_pool_size;            /* workers running (status-get) */
+    size_t packet_queue_size;
     void *server;                         /* private to the server */
 };
 

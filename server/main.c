@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
 #include "server/cfg.h"
 #include "server/server.h"
+#include "server/version.h"
 
 static void usage(FILE *out)
 {
@@ -68,11 +68,10 @@ int main(int argc, char **argv)
             opts.debug = true;
             break;
         case 'v':
-            printf("%s\n", PACKAGE_VERSION);
+            printf("%s\n", dora_version());
             return 0;
         case 'V':
-            printf("%s\ndorad (%s) built %s %s\nlease backends: memfile (built in), mysql, postgresql (modules)\n", PACKAGE_VERSION,
-                   PACKAGE_STRING, __DATE__, __TIME__);
+            printf("%s\n", dora_version_extended());
             return 0;
         case 'h':
             usage(stdout);

@@ -25,6 +25,7 @@
 #include "alloc/alloc_engine.h"
 #include "backends/store_factory.h"
 #include "server/client_handler.h"
+#include "server/ctrl.h"
 #include "server/dhcp4_srv.h"
 #include "server/log.h"
 #include "server/pidfile.h"
@@ -50,6 +51,10 @@ struct server {
     volatile int stopping;
     unsigned n_workers;
     bool db_stopped_service;   /* on-fail stop-retry-exit took service down */
+    pthread_mutex_t apply_lock;/* one configuration change at a time (SIGHUP, commands) */
+    struct ctrl_env env;       /* what control commands act on */
+    struct ctrl_server *ctrl;  /* the control socket, NULL when not configured */
+    int shutdown_status;       /* exit status asked for by the shutdown command, or -1 */
 };
 
 /* ---- configuration snapshot ------------------------------------------ */
@@ -129,14 +134,11 @@ static bool same_startup_settings(const struct cfg4 *a, const struct cfg4 *b)
     return true;
 }
 
-static void reload(struct server *s)
+/* The one path every configuration change takes (SIGHUP, config-set,
+ * config-reload): cfg is already parsed and valid; settings bound at
+ * startup are reported, logging applied, the snapshot swapped. */
+static void apply_config(struct server *s, struct cfg4 *cfg, const char *origin)
 {
-    char err[1024];
-    struct cfg4 *cfg;
-    if (cfg4_load_file(s->opts->config_path, &cfg, err, sizeof(err)) != 0) {
-        LOG_ERROR("DHCP4_CONFIG_LOAD_FAIL", "%s; keeping the running configuration", err);
-        return;
-    }
     struct cfg_ref *cur = cfg_acquire(s);
     bool same = same_startup_settings(cur->cfg, cfg);
     cfg_release(s, cur);
@@ -146,7 +148,90 @@ static void reload(struct server *s)
     log_warnings(cfg);
     apply_logging(cfg, s->opts->debug);
     cfg_install(s, cfg);
-    LOG_INFO("DHCP4_CONFIG_COMPLETE", "configuration reloaded from %s", s->opts->config_path);
+    __atomic_store_n(&s->env.reloaded, time(NULL), __ATOMIC_RELEASE);
+    LOG_INFO("DHCP4_CONFIG_COMPLETE", "configuration loaded from %s", origin);
+}
+
+/* Re-read the -c file (SIGHUP, config-reload). An invalid file is refused
+ * and the running configuration kept. */
+static int reload(struct server *s, char *err, size_t errlen)
+{
+    struct cfg4 *cfg;
+    pthread_mutex_lock(&s->apply_lock);
+    int rc = cfg4_load_file(s->opts->config_path, &cfg, err, errlen);
+    if (rc != 0)
+        LOG_ERROR("DHCP4_CONFIG_LOAD_FAIL", "%s; keeping the running configuration", err);
+    else
+        apply_config(s, cfg, s->opts->config_path);
+    pthread_mutex_unlock(&s->apply_lock);
+    return rc;
+}
+
+/* ---- the control channel's view of the server ------------------------ */
+
+static const struct cfg4 *env_cfg_acquire(struct ctrl_env *env, void **ref)
+{
+    struct cfg_ref *r = cfg_acquire(env->server);
+    *ref = r;
+    return r->cfg;
+}
+
+static void env_cfg_release(struct ctrl_env *env, void *ref)
+{
+    cfg_release(env->server, ref);
+}
+
+static int env_cfg_apply(struct ctrl_env *env, const char *json_text, char *err, size_t errlen)
+{
+    struct server *s = env->server;
+    struct cfg4 *cfg;
+    pthread_mutex_lock(&s->apply_lock);
+    int rc = cfg4_parse(json_text, "<config-set>", &cfg, err, errlen);
+    if (rc != 0)
+        LOG_ERROR("DHCP4_CONFIG_LOAD_FAIL", "config-set: %s; keeping the running configuration", err);
+    else
+        apply_config(s, cfg, "config-set");
+    pthread_mutex_unlock(&s->apply_lock);
+    return rc;
+}
+
+static int env_cfg_reload(struct ctrl_env *env, char *err, size_t errlen)
+{
+    return reload(env->server, err, errlen);
+}
+
+static void env_shutdown(struct ctrl_env *env, int status)
+{
+    struct server *s = env->server;
+    __atomic_store_n(&s->shutdown_status, status, __ATOMIC_RELEASE);
+    /* Blocked in every thread: the main loop's sigtimedwait takes it. */
+    kill(getpid(), SIGTERM);
+}
+
+/* Open, move or close the control socket to match the configuration (at
+ * start and after every reload). The old socket stays until the new one
+ * is listening; a failure keeps what runs. */
+static int sync_ctrl_socket(struct server *s, const struct cfg4 *cfg)
+{
+    const char *want = cfg->ctrl_socket_path;
+    const char *have = s->ctrl ? ctrl_server_path(s->ctrl) : NULL;
+    if ((!want && !have) || (want && have && strcmp(want, have) == 0))
+        return 0;
+    struct ctrl_server *n = NULL;
+    if (want) {
+        char err[512];
+        if (ctrl_server_start(&n, want, &s->env, err, sizeof(err)) != 0) {
+            LOG_ERROR("COMMAND_SOCKET_FAIL", "cannot open the control socket: %s", err);
+            return -1;
+        }
+        LOG_INFO("COMMAND_SOCKET_OPEN", "control socket %s open", want);
+    }
+    if (s->ctrl) {
+        LOG_INFO("COMMAND_SOCKET_CLOSED", "control socket %s closed", have);
+        ctrl_server_stop(s->ctrl);
+    }
+    s->ctrl = n;
+    return 0;
 }
 
 /* ---- threads ----------------------------------------------------------- */
@@ -348,19 +433,36 @@ static int main_loop(struct server *s, const sigset_t *sigs)
         struct timespec wait = { 1, 0 };
         int sig = sigtimedwait(sigs, NULL, &wait);
         if (sig == SIGTERM || sig == SIGINT) {
+            int st = __atomic_load_n(&s->shutdown_status, __ATOMIC_ACQUIRE);
+            if (st >= 0) {
+                LOG_INFO("DHCP4_SHUTDOWN", "shutting down on the shutdown command (exit %d)", st);
+                return st;
+            }
             LOG_INFO("DHCP4_SHUTDOWN", "shutting down on signal %d", sig);
             return 0;
         }
-        if (sig == SIGHUP)
-            reload(s);
-        else if (sig == SIGUSR1)
+        if (sig == SIGHUP) {
+            char err[1024];
+            reload(s, err, sizeof(err));
+        } else if (sig == SIGUSR1) {
             print_stats();
+        }
+        time_t until = __atomic_load_n(&s->env.dhcp_enable_at, __ATOMIC_ACQUIRE);
+        if (until && time(NULL) >= until &&
+            __atomic_compare_exchange_n(&s->env.dhcp_enable_at, &until, 0, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            __atomic_store_n(&s->srv.dhcp_disabled, 0, __ATOMIC_RELEASE);
+            LOG_INFO("DHCP4_DHCP_ENABLED", "dhcp-disable max-period over: DHCP service enabled again");
+        }
+        r = cfg_acquire(s);
+        sync_ctrl_socket(s, r->cfg);
+        cfg_release(s, r);
     }
 }
 
 int server_run(const struct server_opts *opts)
 {
-    struct server s = { .opts = opts };
+    struct server s = { .opts = opts, .shutdown_status = -1 };
     char err[1024];
     int status = 1;
     struct cfg4 *cfg;
@@ -391,6 +493,7 @@ int server_run(const struct server_opts *opts)
         return 1;
     }
     pthread_mutex_init(&s.cfg_lock, NULL);
+    pthread_mutex_init(&s.apply_lock, NULL);
     cfg_install(&s, cfg);
 
     struct lease_store *store = NULL;
@@ -424,14 +527,28 @@ int server_run(const struct server_opts *opts)
     }
     bool receiving = started == s.n_workers &&
                      pthread_create(&receiver, NULL, receiver_main, &s) == 0;
-    if (receiving) {
-        LOG_INFO("DHCP4_STARTED", "dorad serving on %zu interface(s), %s sockets, %u workers, queue %zu",
-                 s.io.n_ifaces, s.io.raw ? "raw" : "udp", s.n_workers, qcap);
-        status = main_loop(&s, &sigs);
+    s.env = (struct ctrl_env){
+        .store = store, .dhcp_disabled = &s.srv.dhcp_disabled, .started = time(NULL),
+        .reloaded = time(NULL), .config_path = opts->config_path,
+        .cfg_acquire = env_cfg_acquire, .cfg_release = env_cfg_release,
+        .cfg_apply = env_cfg_apply, .cfg_reload = env_cfg_reload, .shutdown = env_shutdown,
+        .thread_pool_size = s.n_workers, .packet_queue_size = qcap, .server = &s,
+    };
+    if (!receiving) {
+        LOG_ERROR("DHCP4_INIT_FAIL", "cannot start threads");
+    } else {
+        if (sync_ctrl_socket(&s, cfg) == 0) {
+            LOG_INFO("DHCP4_STARTED", "dorad serving on %zu interface(s), %s sockets, %u workers, queue %zu",
+                     s.io.n_ifaces, s.io.raw ? "raw" : "udp", s.n_workers, qcap);
+            status = main_loop(&s, &sigs);
+        }
+        /* No command runs past this point: the store and config stay valid
+         * for as long as the control thread lives. */
+        if (s.ctrl)
+            ctrl_server_stop(s.ctrl);
+        s.ctrl = NULL;
         __atomic_store_n(&s.stopping, 1, __ATOMIC_RELEASE);
         pthread_join(receiver, NULL);
-    } else {
-        LOG_ERROR("DHCP4_INIT_FAIL", "cannot start threads");
     }
     pkt_queue_close(&s.queue);
     for (unsigned i = 0; i < started; i++)
@@ -452,5 +569,6 @@ out_cfg:
     cfg_release(&s, s.current);
     pidfile_release(&pf);
     pthread_mutex_destroy(&s.cfg_lock);
+    pthread_mutex_destroy(&s.apply_lock);
     return status;
 }
