@@ -9,3 +9,4 @@ tests_unit_dora_unit_SOURCES += tests/unit/test_ctrl.cc
 bin_PROGRAMS += doractl
 doractl_SOURCES = tools/doractl.c
 doractl_LDADD = libdora.a $(JSONC_LIBS)
+EXTRA_DIST += bench/reload_under_load.sh tests/system/test_control.sh tests/system/lib/ctrl_abuse.py
