@@ -159,6 +159,10 @@ void pkt4_out_reply(struct pkt4_out *o, const struct pkt4 *req, uint8_t msg_type
  * instance (its bytes are concatenated by the receiver, RFC 3396). */
 int pkt4_out_put(struct pkt4_out *o, uint8_t code, const void *data, size_t len);
 
+/* Unstage every instance of code (its bytes stay unused in the staging
+ * area). Returns the number of instances removed. */
+int pkt4_out_drop(struct pkt4_out *o, uint8_t code);
+
 static inline bool pkt4_out_has(const struct pkt4_out *o, uint8_t code)
 {
     return (o->present[code >> 3] >> (code & 7)) & 1;
