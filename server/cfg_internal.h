@@ -170,6 +170,13 @@ int cfg_option_defs_parse(struct cfg_ctx *ctx, struct json_object *scope);
 int cfg_options_parse(struct cfg_ctx *ctx, struct json_object *scope,
                       struct cfg_options *out);
 void cfg_options_free(struct cfg_options *o);
+/* After one scope's option-data is parsed (cfg_option_encap.c): options
+ * of other spaces go into the dhcp4 options that encapsulate them (43, a
+ * custom option with "encapsulate", 125 per enterprise number from space
+ * "vendor-<number>"), then leave the list, which keeps dhcp4 options only.
+ * spaces[i] is the space of opts->v[i], where[i] its option-data index. */
+int cfg_options_encapsulate(struct cfg_ctx *ctx, struct cfg_options *opts,
+                            const char **spaces, const size_t *where);
 
 int cfg_reservations_parse(struct cfg_ctx *ctx, struct json_object *scope,
                            const struct cfg_subnet4 *subnet,

@@ -212,6 +212,9 @@ int reply_build(struct pkt4_out *o, const struct reply_params *rp)
         const uint8_t *prl = pkt4_opt(req, OPT_PARAM_REQUEST_LIST, &prl_len);
         for (size_t i = 0; prl && i < prl_len; i++)
             put_configured(o, &s, prl[i]);
+        /* ARM §9.2.14: vivso goes to a client that sent vendor options. */
+        if (pkt4_has(req, OPT_VIVCO) || pkt4_has(req, OPT_VIVSO))
+            put_configured(o, &s, OPT_VIVSO);
         /* always-send options, then the ones sent even unrequested. */
         for (int i = 0; i < s.n; i++)
             for (size_t j = 0; j < s.v[i]->n; j++)
