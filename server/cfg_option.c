@@ -1,8 +1,9 @@
 /*
- * option-def and option-data (ARM §9.2.10-9.2.12, spec §1.7): custom
- * definitions in the dhcp4 space, and option values encoded to wire bytes
- * at load time (csv-format through the option definition, or raw hex) so
- * the packet path only copies bytes. Options the server computes itself
+ * option-def and option-data (ARM §9.2.10-9.2.14, spec §1.7): custom
+ * definitions in the dhcp4 space and in sub-option spaces, and option
+ * values encoded to wire bytes at load time (csv-format through the option
+ * definition, or raw hex) so the packet path only copies bytes; sub-options
+ * then go into their containers (cfg_option_encap.c). Options the server computes itself
  * are refused here instead of being silently overridden later.
  */
 #include "server/cfg_internal.h"
@@ -136,14 +137,13 @@ static int check_code_in(struct cfg_ctx *ctx, const char *space, int64_t code)
 }
 
 /* One option-def entry, in dhcp4 or in a sub-option space. */
-static int parse_def(struct cfg_ctx *ctx, struct json_object *o, struct opt_def *def, bool *skip)
+static int parse_def(struct cfg_ctx *ctx, struct json_object *o, struct opt_def *def)
 {
     const struct cfg4 *cfg = ctx->cfg;
     const char *name, *type, *space = "dhcp4", *rec = "", *encap = "";
     int64_t code;
     bool has_name, has_code, has_type;
 
-    *skip = false;
     memset(def, 0, sizeof(*def));
     if (cfg_expect_type(ctx, NULL, o, json_type_object) < 0 ||
         cfg_check_keys(ctx, o, optdef_keys, NULL) < 0 ||
@@ -224,12 +224,10 @@ int cfg_option_defs_parse(struct cfg_ctx *ctx, struct json_object *scope)
     size_t old = cfg_path_key(ctx, "option-def");
     for (size_t i = 0; i < n; i++) {
         struct opt_def def;
-        bool skip;
         size_t o2 = cfg_path_idx(ctx, i);
-        if (parse_def(ctx, json_object_array_get_idx(list, i), &def, &skip) < 0)
+        if (parse_def(ctx, json_object_array_get_idx(list, i), &def) < 0)
             return -1;
-        if (!skip)
-            cfg->option_defs[cfg->n_option_defs++] = def;
+        cfg->option_defs[cfg->n_option_defs++] = def;
         cfg_path_pop(ctx, o2);
     }
     cfg_path_pop(ctx, old);
