@@ -69,6 +69,8 @@ struct cfg_host {
     struct cfg_options options;
 };
 
+struct cfg_shared_network;
+
 struct cfg_subnet4 {
     uint32_t id;
     uint32_t prefix;       /* network address */
@@ -98,6 +100,21 @@ struct cfg_subnet4 {
     char    *boot_file_name;    /* "" when unset */
     enum cfg_allocator allocator;
     uint64_t total_addresses;   /* sum of pool sizes */
+    const struct cfg_shared_network *network;  /* NULL when not in a shared network */
+};
+
+/* A shared-networks[] entry (ARM §9.4): its subnets sit in cfg4.subnets
+ * at [first_subnet, first_subnet + n_subnets), in config order, with the
+ * network's parameters, interface and relay already resolved into each. */
+struct cfg_shared_network {
+    char    *name;
+    char    *interface;         /* NULL when unset */
+    uint32_t *relay_addrs;
+    size_t   n_relay;
+    struct cfg_options options; /* between subnet and global in precedence */
+    char   **client_classes;    /* guard names, stored for classification */
+    size_t   n_client_classes;
+    size_t   first_subnet, n_subnets;
 };
 
 struct cfg_iface {
@@ -180,8 +197,11 @@ struct cfg4 {
     bool     all_ifaces;         /* "*" was listed */
     enum cfg_socket_type socket_type;
 
-    struct cfg_subnet4 *subnets; /* config order */
+    struct cfg_subnet4 *subnets; /* config order: subnet4[] first, then each
+                                    shared network's subnet4[] */
     size_t   n_subnets;
+    struct cfg_shared_network *networks;
+    size_t   n_networks;
 
     struct cfg_options options;  /* global option-data */
     struct opt_def *option_defs; /* custom option-def entries */

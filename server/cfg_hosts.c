@@ -173,8 +173,12 @@ int cfg_index_build(struct cfg_ctx *ctx)
         return -1;
     for (size_t i = 0; i < cfg->n_subnets; i++) {
         const struct cfg_subnet4 *s = &cfg->subnets[i];
-        cfg_path_key(ctx, "subnet4");
-        cfg_path_idx(ctx, i);
+        struct cfg_subnet_src src = { NULL, SIZE_MAX, i };
+        if (s->network != NULL) {
+            src.net = (size_t)(s->network - cfg->networks);
+            src.idx = i - s->network->first_subnet;
+        }
+        cfg_path_subnet_src(ctx, &src);
         if (index_hosts(ctx, ix, s->hosts, s->n_hosts, false) < 0)
             return -1;
         cfg_path_pop(ctx, old);

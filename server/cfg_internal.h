@@ -160,20 +160,62 @@ extern const struct cfg_key cfg_net_keys[];
 int cfg_net_parse(struct cfg_ctx *ctx, struct json_object *obj, struct cfg_net *net,
                   const struct cfg_net *parent);
 
+/* A scope's own values over its parent's: what a shared network's subnets
+ * inherit (network over global). */
+void cfg_net_merge(const struct cfg_net *child, const struct cfg_net *parent,
+                   struct cfg_net *out);
+
 /* ---- sections ---- */
 int cfg_option_defs_parse(struct cfg_ctx *ctx, struct json_object *scope);
 int cfg_options_parse(struct cfg_ctx *ctx, struct json_object *scope,
                       struct cfg_options *out);
 void cfg_options_free(struct cfg_options *o);
+/* After one scope's option-data is parsed (cfg_option_encap.c): options
+ * of other spaces go into the dhcp4 options that encapsulate them (43, a
+ * custom option with "encapsulate", 125 per enterprise number from space
+ * "vendor-<number>"), then leave the list, which keeps dhcp4 options only.
+ * spaces[i] is the space of opts->v[i], where[i] its option-data index. */
+int cfg_options_encapsulate(struct cfg_ctx *ctx, struct cfg_options *opts,
+                            const char **spaces, const size_t *where);
 
 int cfg_reservations_parse(struct cfg_ctx *ctx, struct json_object *scope,
                            const struct cfg_subnet4 *subnet,
                            struct cfg_host **out, size_t *n);
 void cfg_host_free(struct cfg_host *h);
 
+/* Every subnet4 entry of the config: the top-level list, then each shared
+ * network's (cfg_shared.c), into one cfg->subnets array. */
 int cfg_subnets_parse(struct cfg_ctx *ctx, struct json_object *dhcp4,
                       const struct cfg_net *global);
 void cfg_subnet_free(struct cfg_subnet4 *s);
+/* One subnet4 entry (the path names it); parent gives inherited values. */
+int cfg_subnet_parse_one(struct cfg_ctx *ctx, struct json_object *o, uint32_t id,
+                         const struct cfg_net *parent, struct cfg_subnet4 *s);
+/* "relay" and "interface" of a subnet or shared network. */
+int cfg_relay_parse(struct cfg_ctx *ctx, struct json_object *o, uint32_t **addrs,
+                    size_t *n_addrs);
+int cfg_interface_parse(struct cfg_ctx *ctx, struct json_object *o, char **out);
+
+/* ---- shared networks (cfg_shared.c) ---- */
+/* A subnet4 entry's JSON and place: net is SIZE_MAX at top level, else the
+ * shared-networks index; idx is its index in its subnet4 list. */
+struct cfg_subnet_src {
+    struct json_object *obj;
+    size_t net, idx;
+};
+/* Push "subnet4[i]" or "shared-networks[k].subnet4[j]" (path at Dhcp4). */
+void cfg_path_subnet_src(struct cfg_ctx *ctx, const struct cfg_subnet_src *src);
+/* Check shared-networks[] shape (list of maps, names, subnet4 lists); *nets
+ * gets the list (NULL when absent). With src NULL, *count gets the number
+ * of subnets in all networks; else src[] is filled with them. */
+int cfg_shared_sources(struct cfg_ctx *ctx, struct json_object *dhcp4,
+                       struct json_object **nets, struct cfg_subnet_src *src,
+                       size_t *count);
+/* Parse the networks into cfg->networks and their subnets into
+ * cfg->subnets[cfg->n_subnets...] with the ids assigned by the first pass. */
+int cfg_shared_parse(struct cfg_ctx *ctx, struct json_object *nets,
+                     const struct cfg_net *global, const uint32_t *ids);
+void cfg_shared_free(struct cfg_shared_network *n);
 
 /* Why name[0..len) is not a Linux interface name, or NULL when it is. */
 const char *cfg_iface_name_problem(const char *name, size_t len);

@@ -224,3 +224,29 @@ int cfg_net_parse(struct cfg_ctx *ctx, struct json_object *obj, struct cfg_net *
         return -1;
     return 0;
 }
+
+void cfg_net_merge(const struct cfg_net *child, const struct cfg_net *parent, struct cfg_net *out)
+{
+    *out = *child;
+#define TAKE(has, ...) \
+    do { if (!out->has && parent->has) { out->has = true; __VA_ARGS__; } } while (0)
+    TAKE(has_triplet, out->valid = parent->valid, out->min_valid = parent->min_valid,
+         out->max_valid = parent->max_valid);
+    TAKE(has_renew, out->renew = parent->renew);
+    TAKE(has_rebind, out->rebind = parent->rebind);
+    TAKE(has_calc_tee, out->calc_tee = parent->calc_tee);
+    TAKE(has_t1, out->t1 = parent->t1);
+    TAKE(has_t2, out->t2 = parent->t2);
+    TAKE(has_match_client_id, out->match_client_id = parent->match_client_id);
+    TAKE(has_authoritative, out->authoritative = parent->authoritative);
+    TAKE(has_res_global, out->res_global = parent->res_global);
+    TAKE(has_res_in_subnet, out->res_in_subnet = parent->res_in_subnet);
+    TAKE(has_res_oop, out->res_oop = parent->res_oop);
+    TAKE(has_next_server, out->next_server = parent->next_server);
+    TAKE(has_allocator, out->allocator = parent->allocator);
+#undef TAKE
+    if (out->server_hostname == NULL)
+        out->server_hostname = parent->server_hostname;
+    if (out->boot_file_name == NULL)
+        out->boot_file_name = parent->boot_file_name;
+}

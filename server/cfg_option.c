@@ -1,11 +1,13 @@
 /*
- * option-def and option-data (ARM §9.2.10-9.2.12, spec §1.7): custom
- * definitions in the dhcp4 space, and option values encoded to wire bytes
- * at load time (csv-format through the option definition, or raw hex) so
- * the packet path only copies bytes. Options the server computes itself
+ * option-def and option-data (ARM §9.2.10-9.2.14, spec §1.7): custom
+ * definitions in the dhcp4 space and in sub-option spaces, and option
+ * values encoded to wire bytes at load time (csv-format through the option
+ * definition, or raw hex) so the packet path only copies bytes; sub-options
+ * then go into their containers (cfg_option_encap.c). Options the server computes itself
  * are refused here instead of being silently overridden later.
  */
 #include "server/cfg_internal.h"
+#include "wire/pkt4.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,25 +25,30 @@ static const struct cfg_key optdata_keys[] = {
     { NULL, CK_END }
 };
 
-static const struct opt_def *custom_by_name(const struct cfg4 *cfg, const char *name)
+static const char DHCP4[] = "dhcp4";
+
+static const struct opt_def *custom_by_name(const struct cfg4 *cfg, const char *space,
+                                            const char *name)
 {
     for (size_t i = 0; i < cfg->n_option_defs; i++)
-        if (strcmp(cfg->option_defs[i].name, name) == 0)
+        if (strcmp(cfg->option_defs[i].name, name) == 0 &&
+            strcmp(cfg->option_defs[i].space, space) == 0)
             return &cfg->option_defs[i];
     return NULL;
 }
 
-static const struct opt_def *custom_by_code(const struct cfg4 *cfg, unsigned code)
+static const struct opt_def *custom_by_code(const struct cfg4 *cfg, const char *space,
+                                            unsigned code)
 {
     for (size_t i = 0; i < cfg->n_option_defs; i++)
-        if (cfg->option_defs[i].code == code)
+        if (cfg->option_defs[i].code == code && strcmp(cfg->option_defs[i].space, space) == 0)
             return &cfg->option_defs[i];
     return NULL;
 }
 
 const struct opt_def *cfg4_opt_def(const struct cfg4 *cfg, uint8_t code)
 {
-    const struct opt_def *d = cfg ? custom_by_code(cfg, code) : NULL;
+    const struct opt_def *d = cfg ? custom_by_code(cfg, DHCP4, code) : NULL;
 
     return d ? d : opt_def_std_by_code(code);
 }
@@ -109,15 +116,34 @@ static int parse_record_types(struct cfg_ctx *ctx, const char *text, struct opt_
     return 0;
 }
 
-/* One option-def entry; *skip when it belongs to a space dora ignores. */
-static int parse_def(struct cfg_ctx *ctx, struct json_object *o, struct opt_def *def, bool *skip)
+/* Option space names: Kea's option name characters. */
+static int check_space(struct cfg_ctx *ctx, const char *space, size_t cap)
+{
+    if (!valid_name(space) || strlen(space) >= cap)
+        return cfg_fail_key(ctx, "space", "'%s' is not a valid option space name", space);
+    return 0;
+}
+
+/* Codes 1..254 in dhcp4; a sub-option space may use 0 and 255 too (ARM
+ * §9.2.13: they are then no longer PAD and END). */
+static int check_code_in(struct cfg_ctx *ctx, const char *space, int64_t code)
+{
+    if (strcmp(space, DHCP4) == 0)
+        return check_dhcp4_code(ctx, code);
+    if (code < 0 || code > 255)
+        return cfg_fail_key(ctx, "code", "option code %lld is out of range 0..255",
+                            (long long)code);
+    return 0;
+}
+
+/* One option-def entry, in dhcp4 or in a sub-option space. */
+static int parse_def(struct cfg_ctx *ctx, struct json_object *o, struct opt_def *def)
 {
     const struct cfg4 *cfg = ctx->cfg;
     const char *name, *type, *space = "dhcp4", *rec = "", *encap = "";
     int64_t code;
     bool has_name, has_code, has_type;
 
-    *skip = false;
     memset(def, 0, sizeof(*def));
     if (cfg_expect_type(ctx, NULL, o, json_type_object) < 0 ||
         cfg_check_keys(ctx, o, optdef_keys, NULL) < 0 ||
@@ -135,30 +161,33 @@ static int parse_def(struct cfg_ctx *ctx, struct json_object *o, struct opt_def 
         return cfg_fail(ctx, "missing parameter 'code'");
     if (!has_type)
         return cfg_fail(ctx, "missing parameter 'type'");
-    if (strcmp(space, "dhcp4") != 0) {
-        *skip = true;
-        return cfg_warn(ctx, "space", "ignored: option space '%s' is not supported yet", space);
-    }
+    if (check_space(ctx, space, sizeof(def->space)) < 0)
+        return -1;
     if (!valid_name(name) || strlen(name) >= sizeof(def->name))
         return cfg_fail_key(ctx, "name", "'%s' is not a valid option name", name);
-    if (check_dhcp4_code(ctx, code) < 0)
+    if (check_code_in(ctx, space, code) < 0)
         return -1;
-    const struct opt_def *std = opt_def_std_by_code((uint8_t)code);
-    if (std != NULL)
+    bool dhcp4 = strcmp(space, DHCP4) == 0;
+    /* Option 43's standard definition is only a last resort (ARM §9.2.13):
+     * a global option-def of 43 replaces it. */
+    const struct opt_def *std = dhcp4 ? opt_def_std_by_code((uint8_t)code) : NULL;
+    if (std != NULL && code != OPT_VENDOR_SPECIFIC)
         return cfg_fail_key(ctx, "code", "option code %lld is standard option '%s' and "
                             "cannot be redefined", (long long)code, std->name);
-    std = opt_def_std_by_name(name);
-    if (std != NULL)
+    std = dhcp4 ? opt_def_std_by_name(name) : NULL;
+    if (std != NULL && !(std->code == OPT_VENDOR_SPECIFIC && code == OPT_VENDOR_SPECIFIC))
         return cfg_fail_key(ctx, "name", "'%s' is the name of standard option %u and "
                             "cannot be redefined", name, std->code);
-    if (custom_by_code(cfg, (unsigned)code) != NULL)
-        return cfg_fail_key(ctx, "code", "option code %lld is already defined", (long long)code);
-    if (custom_by_name(cfg, name) != NULL)
-        return cfg_fail_key(ctx, "name", "option '%s' is already defined", name);
+    if (custom_by_code(cfg, space, (unsigned)code) != NULL)
+        return cfg_fail_key(ctx, "code", "option code %lld is already defined in space '%s'",
+                            (long long)code, space);
+    if (custom_by_name(cfg, space, name) != NULL)
+        return cfg_fail_key(ctx, "name", "option '%s' is already defined in space '%s'",
+                            name, space);
 
     def->code = (uint8_t)code;
-    strcpy(def->name, name);   /* length checked above */
-    strcpy(def->space, "dhcp4");
+    strcpy(def->name, name);   /* lengths checked above */
+    strcpy(def->space, space);
     def->type = opt_type_from_name(type);
     if (def->type == OT_NONE || def->type == OT_INTERNAL)
         return cfg_fail_key(ctx, "type", "'%s' is not an option type", type);
@@ -171,8 +200,10 @@ static int parse_def(struct cfg_ctx *ctx, struct json_object *o, struct opt_def 
     } else if (rec[0] != '\0') {
         return cfg_fail_key(ctx, "record-types", "only an option of type record has record-types");
     }
-    if (strlen(encap) >= sizeof(def->encapsulate))
-        return cfg_fail_key(ctx, "encapsulate", "the space name is too long");
+    if (encap[0] != '\0' && (!valid_name(encap) || strlen(encap) >= sizeof(def->encapsulate)))
+        return cfg_fail_key(ctx, "encapsulate", "'%s' is not a valid option space name", encap);
+    if (encap[0] != '\0' && strcmp(encap, space) == 0)
+        return cfg_fail_key(ctx, "encapsulate", "an option cannot encapsulate its own space");
     strcpy(def->encapsulate, encap);
     return 0;
 }
@@ -193,12 +224,10 @@ int cfg_option_defs_parse(struct cfg_ctx *ctx, struct json_object *scope)
     size_t old = cfg_path_key(ctx, "option-def");
     for (size_t i = 0; i < n; i++) {
         struct opt_def def;
-        bool skip;
         size_t o2 = cfg_path_idx(ctx, i);
-        if (parse_def(ctx, json_object_array_get_idx(list, i), &def, &skip) < 0)
+        if (parse_def(ctx, json_object_array_get_idx(list, i), &def) < 0)
             return -1;
-        if (!skip)
-            cfg->option_defs[cfg->n_option_defs++] = def;
+        cfg->option_defs[cfg->n_option_defs++] = def;
         cfg_path_pop(ctx, o2);
     }
     cfg_path_pop(ctx, old);
@@ -247,9 +276,37 @@ static int encode(struct cfg_ctx *ctx, const struct opt_def *def, unsigned code,
     return 0;
 }
 
-static int parse_option(struct cfg_ctx *ctx, struct json_object *o, struct cfg_options *out)
+/* The definition option-data names: by name or code in its space (custom
+ * definitions first in dhcp4, then the standard table). */
+static int find_def(struct cfg_ctx *ctx, const char *space, const char *name, bool has_name,
+                    int64_t *code, bool has_code, const struct opt_def **def)
 {
-    const char *name = NULL, *space = "dhcp4", *data = "";
+    bool dhcp4 = strcmp(space, DHCP4) == 0;
+
+    if (!has_name) {
+        *def = dhcp4 ? cfg4_opt_def(ctx->cfg, (uint8_t)*code)
+                     : custom_by_code(ctx->cfg, space, (unsigned)*code);
+        return 0;
+    }
+    *def = custom_by_name(ctx->cfg, space, name);
+    if (*def == NULL && dhcp4)
+        *def = opt_def_std_by_name(name);
+    if (*def == NULL)
+        return dhcp4 ? cfg_fail_key(ctx, "name", "unknown option name '%s'", name)
+                     : cfg_fail_key(ctx, "name", "unknown option name '%s' in space '%s'",
+                                    name, space);
+    if (has_code && (*def)->code != *code)
+        return cfg_fail_key(ctx, "code", "option '%s' has code %u, not %lld",
+                            name, (*def)->code, (long long)*code);
+    *code = (*def)->code;
+    return 0;
+}
+
+/* One option-data entry; *space gets its space (points into the JSON). */
+static int parse_option(struct cfg_ctx *ctx, struct json_object *o, struct cfg_options *out,
+                        const char **space_out)
+{
+    const char *name = NULL, *space = DHCP4, *data = "";
     struct json_object *classes;
     const struct opt_def *def = NULL;
     bool has_name, has_code, csv = true, always = false, never = false;
@@ -271,35 +328,27 @@ static int parse_option(struct cfg_ctx *ctx, struct json_object *o, struct cfg_o
      * classes they would go to everybody. */
     if (classes != NULL && json_object_array_length(classes) > 0)
         return cfg_fail_key(ctx, "client-classes", "option class-tagging is not supported yet");
-    if (strcmp(space, "dhcp4") != 0)
-        return cfg_warn(ctx, "space", "ignored: option space '%s' is not supported yet", space);
+    if (check_space(ctx, space, sizeof(((struct opt_def *)0)->space)) < 0)
+        return -1;
+    bool dhcp4 = strcmp(space, DHCP4) == 0;
     if (!has_name && !has_code)
         return cfg_fail(ctx, "an option needs a name or a code");
-    if (has_code && check_dhcp4_code(ctx, code) < 0)
+    if (has_code && check_code_in(ctx, space, code) < 0)
         return -1;
-    if (has_name) {
-        def = custom_by_name(ctx->cfg, name);
-        if (def == NULL)
-            def = opt_def_std_by_name(name);
-        if (def == NULL)
-            return cfg_fail_key(ctx, "name", "unknown option name '%s'", name);
-        if (has_code && def->code != code)
-            return cfg_fail_key(ctx, "code", "option '%s' has code %u, not %lld",
-                                name, def->code, (long long)code);
-        code = def->code;
-    } else {
-        def = cfg4_opt_def(ctx->cfg, (uint8_t)code);
-    }
-    const char *why = managed_option((unsigned)code);
+    if (find_def(ctx, space, name, has_name, &code, has_code, &def) < 0)
+        return -1;
+    const char *why = dhcp4 ? managed_option((unsigned)code) : NULL;
     if (why != NULL)
         return cfg_fail(ctx, "option %lld (%s) is managed by the server and cannot be "
                         "configured; %s", (long long)code, def ? def->name : "?", why);
     if (encode(ctx, def, (unsigned)code, csv, data, &len) < 0)
         return -1;
     /* Kea keeps both and warns (DHCPSRV_CFGMGR_OPTION_DUPLICATE); a v4
-     * reply carries one instance, so keep the first. */
+     * reply carries one instance, so keep the first. vivso (125) is keyed
+     * by enterprise number too: several vendors go into one option. */
     for (size_t i = 0; i < out->n; i++)
-        if (out->v[i].code == code)
+        if (out->v[i].code == code && strcmp(space_out[i], space) == 0 &&
+            !(dhcp4 && code == OPT_VIVSO))
             return cfg_warn(ctx, NULL, "option %lld is configured more than once in this "
                             "scope; the first one is used", (long long)code);
 
@@ -312,6 +361,7 @@ static int parse_option(struct cfg_ctx *ctx, struct json_object *o, struct cfg_o
     opt->len = (uint16_t)len;
     opt->always_send = always;
     opt->never_send = never;
+    space_out[out->n] = space;
     out->n++;
     return 0;
 }
@@ -319,6 +369,9 @@ static int parse_option(struct cfg_ctx *ctx, struct json_object *o, struct cfg_o
 int cfg_options_parse(struct cfg_ctx *ctx, struct json_object *scope, struct cfg_options *out)
 {
     struct json_object *list;
+    const char **spaces;
+    size_t *where;
+    int rc = -1;
 
     if (cfg_get_array(ctx, scope, "option-data", &list) < 0)
         return -1;
@@ -328,15 +381,26 @@ int cfg_options_parse(struct cfg_ctx *ctx, struct json_object *scope, struct cfg
     if (n == 0)
         return 0;
     out->v = calloc(n, sizeof(*out->v));
-    if (out->v == NULL)
-        return cfg_oom(ctx);
+    spaces = calloc(n, sizeof(*spaces));
+    where = calloc(n, sizeof(*where));
+    if (out->v == NULL || spaces == NULL || where == NULL) {
+        cfg_oom(ctx);
+        goto out;
+    }
     size_t old = cfg_path_key(ctx, "option-data");
     for (size_t i = 0; i < n; i++) {
         size_t o2 = cfg_path_idx(ctx, i);
-        if (parse_option(ctx, json_object_array_get_idx(list, i), out) < 0)
-            return -1;
+        size_t before = out->n;
+        if (parse_option(ctx, json_object_array_get_idx(list, i), out, spaces) < 0)
+            goto out;
+        if (out->n > before)
+            where[before] = i;
         cfg_path_pop(ctx, o2);
     }
     cfg_path_pop(ctx, old);
-    return 0;
+    rc = cfg_options_encapsulate(ctx, out, spaces, where);
+out:
+    free(spaces);
+    free(where);
+    return rc;
 }

@@ -65,9 +65,9 @@ static void set_defaults(struct cfg4 *cfg)
     cfg->logging.debuglevel = 0;
 }
 
-/* client-classes and shared-networks change which clients get what; dora
- * does not implement them, so a config that uses them is refused rather
- * than served wrongly. Empty lists are harmless. */
+/* client-classes change which clients get what; dora does not implement
+ * them, so a config that uses them is refused rather than served wrongly.
+ * Empty lists are harmless. */
 static int refuse_nonempty(struct cfg_ctx *ctx, struct json_object *dhcp4, const char *key)
 {
     struct json_object *a;
@@ -86,8 +86,7 @@ static int parse_global(struct cfg_ctx *ctx, struct json_object *dhcp4)
 
     if (cfg_check_keys(ctx, dhcp4, global_keys, cfg_net_keys) < 0)
         return -1;
-    if (refuse_nonempty(ctx, dhcp4, "client-classes") < 0 ||
-        refuse_nonempty(ctx, dhcp4, "shared-networks") < 0)
+    if (refuse_nonempty(ctx, dhcp4, "client-classes") < 0)
         return -1;
     ctx->ip_reservations_unique = true;
     if (cfg_get_bool(ctx, dhcp4, "ip-reservations-unique", &ctx->ip_reservations_unique, NULL) < 0 ||
@@ -305,6 +304,9 @@ void cfg4_free(struct cfg4 *cfg)
     for (size_t i = 0; i < cfg->n_subnets; i++)
         cfg_subnet_free(&cfg->subnets[i]);
     free(cfg->subnets);
+    for (size_t i = 0; i < cfg->n_networks; i++)
+        cfg_shared_free(&cfg->networks[i]);
+    free(cfg->networks);
     cfg_options_free(&cfg->options);
     free(cfg->option_defs);
     for (size_t i = 0; i < cfg->n_hosts; i++)

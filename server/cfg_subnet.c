@@ -248,7 +248,7 @@ static int parse_pools(struct cfg_ctx *ctx, struct json_object *o, struct cfg_su
 }
 
 /* relay: {"ip-addresses": [...]} or the pre-1.7 {"ip-address": "..."}. */
-static int parse_relay(struct cfg_ctx *ctx, struct json_object *o, struct cfg_subnet4 *s)
+int cfg_relay_parse(struct cfg_ctx *ctx, struct json_object *o, uint32_t **addrs, size_t *n_addrs)
 {
     struct json_object *relay, *list;
     uint32_t one;
@@ -273,23 +273,23 @@ static int parse_relay(struct cfg_ctx *ctx, struct json_object *o, struct cfg_su
         goto out;
     }
     size_t n = has_one ? 1 : json_object_array_length(list);
-    s->relay_addrs = calloc(n ? n : 1, sizeof(*s->relay_addrs));
-    if (s->relay_addrs == NULL) {
+    *addrs = calloc(n ? n : 1, sizeof(**addrs));
+    if (*addrs == NULL) {
         cfg_oom(ctx);
         goto out;
     }
     if (has_one) {
-        s->relay_addrs[s->n_relay++] = one;
+        (*addrs)[(*n_addrs)++] = one;
     } else {
         size_t o2 = cfg_path_key(ctx, "ip-addresses");
         for (size_t i = 0; i < n; i++) {
             const char *a = json_object_get_string(json_object_array_get_idx(list, i));
-            if (cfg_parse_ipv4(a, &s->relay_addrs[s->n_relay]) < 0) {
+            if (cfg_parse_ipv4(a, &(*addrs)[*n_addrs]) < 0) {
                 cfg_path_idx(ctx, i);
                 cfg_fail(ctx, "'%s' is not an IPv4 address", a);
                 goto out;
             }
-            s->n_relay++;
+            (*n_addrs)++;
         }
         cfg_path_pop(ctx, o2);
     }
@@ -299,7 +299,7 @@ out:
     return rc;
 }
 
-static int parse_interface(struct cfg_ctx *ctx, struct json_object *o, struct cfg_subnet4 *s)
+int cfg_interface_parse(struct cfg_ctx *ctx, struct json_object *o, char **out)
 {
     const char *name, *why;
     bool set;
@@ -311,8 +311,8 @@ static int parse_interface(struct cfg_ctx *ctx, struct json_object *o, struct cf
     why = cfg_iface_name_problem(name, strlen(name));
     if (why != NULL)
         return cfg_fail_key(ctx, "interface", "bad interface '%s': %s", name, why);
-    s->interface = cfg_strdup(ctx, name);
-    return s->interface ? 0 : -1;
+    *out = cfg_strdup(ctx, name);
+    return *out ? 0 : -1;
 }
 
 /* Subnet value, else global value, else Kea's default (spec §1.3). */
@@ -351,8 +351,8 @@ static int resolve(struct cfg_ctx *ctx, struct cfg_subnet4 *s, const struct cfg_
     return s->server_hostname && s->boot_file_name ? 0 : -1;
 }
 
-static int parse_subnet(struct cfg_ctx *ctx, struct json_object *o, uint32_t id,
-                        const struct cfg_net *global, struct cfg_subnet4 *s)
+int cfg_subnet_parse_one(struct cfg_ctx *ctx, struct json_object *o, uint32_t id,
+                         const struct cfg_net *global, struct cfg_subnet4 *s)
 {
     struct cfg_net net;
     const char *text;
@@ -373,7 +373,8 @@ static int parse_subnet(struct cfg_ctx *ctx, struct json_object *o, uint32_t id,
     s->mask = mask_of(plen);
     s->prefix = addr & s->mask;
     if (refuse_class_guard(ctx, o) < 0 || cfg_net_parse(ctx, o, &net, global) < 0 ||
-        parse_interface(ctx, o, s) < 0 || parse_relay(ctx, o, s) < 0 ||
+        cfg_interface_parse(ctx, o, &s->interface) < 0 ||
+        cfg_relay_parse(ctx, o, &s->relay_addrs, &s->n_relay) < 0 ||
         cfg_options_parse(ctx, o, &s->options) < 0 || parse_pools(ctx, o, s) < 0 ||
         cfg_reservations_parse(ctx, o, s, &s->hosts, &s->n_hosts) < 0)
         return -1;
@@ -415,21 +416,32 @@ static size_t first_repeat(struct id_ref *v, size_t n, size_t *earlier)
     return bad;
 }
 
-/* First pass: keys, ids (explicit ones checked and unique; missing ones
- * assigned like Kea, the lowest unused from 1 in config order). */
-static int assign_ids(struct cfg_ctx *ctx, struct json_object *list, size_t n, uint32_t *ids)
+/* Where a subnet came from, for messages naming another subnet. */
+static void src_name(const struct cfg_subnet_src *src, char *out, size_t cap)
+{
+    if (src->net == SIZE_MAX)
+        snprintf(out, cap, "subnet4[%zu]", src->idx);
+    else
+        snprintf(out, cap, "shared-networks[%zu].subnet4[%zu]", src->net, src->idx);
+}
+
+/* First pass: keys, ids (explicit ones checked and unique across the
+ * top level and every shared network; missing ones assigned like Kea, the
+ * lowest unused from 1 in config order). */
+static int assign_ids(struct cfg_ctx *ctx, const struct cfg_subnet_src *src, size_t n,
+                      uint32_t *ids)
 {
     struct id_ref *v = calloc(n ? n : 1, sizeof(*v));
-    size_t nv = 0, earlier = 0;
+    size_t nv = 0, earlier = 0, old = ctx->plen;
     int rc = -1;
 
     if (v == NULL)
         return cfg_oom(ctx);
     for (size_t i = 0; i < n; i++) {
-        struct json_object *o = json_object_array_get_idx(list, i);
+        struct json_object *o = src[i].obj;
         int64_t id;
         bool set;
-        size_t o2 = cfg_path_idx(ctx, i);
+        cfg_path_subnet_src(ctx, &src[i]);
         if (cfg_expect_type(ctx, NULL, o, json_type_object) < 0 ||
             cfg_check_keys(ctx, o, subnet_keys, cfg_net_keys) < 0 ||
             cfg_get_int(ctx, o, "id", 0, INT64_MAX, &id, &set) < 0)
@@ -442,12 +454,14 @@ static int assign_ids(struct cfg_ctx *ctx, struct json_object *list, size_t n, u
         ids[i] = set ? (uint32_t)id : 0;
         if (set)
             v[nv++] = (struct id_ref){ (uint32_t)id, 0, i };
-        cfg_path_pop(ctx, o2);
+        cfg_path_pop(ctx, old);
     }
     size_t bad = first_repeat(v, nv, &earlier);
     if (bad != SIZE_MAX) {
-        cfg_path_idx(ctx, bad);
-        cfg_fail_key(ctx, "id", "subnet id %u is already used by subnet4[%zu]", ids[bad], earlier);
+        char other[64];
+        src_name(&src[earlier], other, sizeof(other));
+        cfg_path_subnet_src(ctx, &src[bad]);
+        cfg_fail_key(ctx, "id", "subnet id %u is already used by %s", ids[bad], other);
         goto out;
     }
     /* v is sorted by id now: walk it alongside the candidate. */
@@ -463,7 +477,7 @@ static int assign_ids(struct cfg_ctx *ctx, struct json_object *list, size_t n, u
             k++;
         }
         if (next > SUBNET_ID_MAX) {
-            cfg_path_idx(ctx, i);
+            cfg_path_subnet_src(ctx, &src[i]);
             cfg_fail(ctx, "no free subnet id left to assign");
             goto out;
         }
@@ -475,9 +489,10 @@ out:
     return rc;
 }
 
-/* Kea refuses a subnet whose text form repeats another (ARM §9.2.7);
- * "192.0.2.1/24" and "192.0.2.0/24" are different texts and both pass. */
-static int check_duplicate_prefixes(struct cfg_ctx *ctx, struct json_object *list)
+/* Kea refuses a subnet whose text form repeats another (ARM §9.2.7), in
+ * or out of shared networks; "192.0.2.1/24" and "192.0.2.0/24" are
+ * different texts and both pass. */
+static int check_duplicate_prefixes(struct cfg_ctx *ctx, const struct cfg_subnet_src *src)
 {
     struct cfg4 *cfg = ctx->cfg;
     struct id_ref *v = calloc(cfg->n_subnets ? cfg->n_subnets : 1, sizeof(*v));
@@ -486,11 +501,10 @@ static int check_duplicate_prefixes(struct cfg_ctx *ctx, struct json_object *lis
     if (v == NULL)
         return cfg_oom(ctx);
     for (size_t i = 0; i < cfg->n_subnets; i++) {
-        const char *text = json_object_get_string(
-            cfg_member(json_object_array_get_idx(list, i), "subnet", NULL));
+        const char *text = json_object_get_string(cfg_member(src[i].obj, "subnet", NULL));
         uint32_t addr = 0;
         unsigned plen = 0;
-        parse_prefix(text, &addr, &plen);   /* parsed fine by parse_subnet */
+        parse_prefix(text, &addr, &plen);   /* parsed fine by cfg_subnet_parse_one */
         v[i] = (struct id_ref){ addr, plen, i };
     }
     size_t bad = first_repeat(v, cfg->n_subnets, &earlier);
@@ -498,48 +512,58 @@ static int check_duplicate_prefixes(struct cfg_ctx *ctx, struct json_object *lis
     if (bad == SIZE_MAX)
         return 0;
     struct cfg_subnet4 *s = &cfg->subnets[bad];
-    char p[16];
+    char p[16], other[64];
     cfg_fmt_ipv4(s->prefix, p);
-    cfg_path_idx(ctx, bad);
-    return cfg_fail_key(ctx, "subnet", "subnet %s/%u is already defined in subnet4[%zu]",
-                        p, s->plen, earlier);
+    src_name(&src[earlier], other, sizeof(other));
+    cfg_path_subnet_src(ctx, &src[bad]);
+    return cfg_fail_key(ctx, "subnet", "subnet %s/%u is already defined in %s",
+                        p, s->plen, other);
 }
 
 int cfg_subnets_parse(struct cfg_ctx *ctx, struct json_object *dhcp4,
                       const struct cfg_net *global)
 {
     struct cfg4 *cfg = ctx->cfg;
-    struct json_object *list;
-    uint32_t *ids;
+    struct json_object *list, *nets;
+    struct cfg_subnet_src *src = NULL;
+    uint32_t *ids = NULL;
+    size_t n_top, n_all = 0, old = ctx->plen;
     int rc = -1;
 
-    if (cfg_get_array(ctx, dhcp4, "subnet4", &list) < 0)
+    if (cfg_get_array(ctx, dhcp4, "subnet4", &list) < 0 ||
+        cfg_shared_sources(ctx, dhcp4, &nets, NULL, &n_all) < 0)
         return -1;
-    size_t n = list ? json_object_array_length(list) : 0;
-    if (n == 0)
+    n_top = list ? json_object_array_length(list) : 0;
+    n_all += n_top;
+    if (n_all == 0 && nets == NULL)
         return 0;
-    cfg->subnets = calloc(n, sizeof(*cfg->subnets));
-    ids = calloc(n, sizeof(*ids));
-    if (cfg->subnets == NULL || ids == NULL) {
-        free(ids);
-        return cfg_oom(ctx);
-    }
-    size_t old = cfg_path_key(ctx, "subnet4");
-    if (assign_ids(ctx, list, n, ids) < 0)
+    cfg->subnets = calloc(n_all ? n_all : 1, sizeof(*cfg->subnets));
+    src = calloc(n_all ? n_all : 1, sizeof(*src));
+    ids = calloc(n_all ? n_all : 1, sizeof(*ids));
+    if (cfg->subnets == NULL || ids == NULL || src == NULL) {
+        cfg_oom(ctx);
         goto out;
-    for (size_t i = 0; i < n; i++) {
-        size_t o2 = cfg_path_idx(ctx, i);
-        cfg->n_subnets++;   /* counted first so a half-built subnet is freed */
-        if (parse_subnet(ctx, json_object_array_get_idx(list, i), ids[i], global,
-                         &cfg->subnets[i]) < 0)
-            goto out;
-        cfg_path_pop(ctx, o2);
     }
-    if (check_duplicate_prefixes(ctx, list) < 0)
+    for (size_t i = 0; i < n_top; i++)
+        src[i] = (struct cfg_subnet_src){ json_object_array_get_idx(list, i), SIZE_MAX, i };
+    if (cfg_shared_sources(ctx, dhcp4, &nets, src + n_top, NULL) < 0 ||
+        assign_ids(ctx, src, n_all, ids) < 0)
+        goto out;
+    for (size_t i = 0; i < n_top; i++) {
+        cfg_path_subnet_src(ctx, &src[i]);
+        cfg->n_subnets++;   /* counted first so a half-built subnet is freed */
+        if (cfg_subnet_parse_one(ctx, src[i].obj, ids[i], global, &cfg->subnets[i]) < 0)
+            goto out;
+        cfg_path_pop(ctx, old);
+    }
+    if (cfg_shared_parse(ctx, nets, global, ids + n_top) < 0 ||
+        check_duplicate_prefixes(ctx, src) < 0)
         goto out;
     rc = 0;
 out:
     free(ids);
-    cfg_path_pop(ctx, old);
+    free(src);
+    if (rc == 0)
+        cfg_path_pop(ctx, old);
     return rc;
 }

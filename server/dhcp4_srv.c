@@ -4,6 +4,7 @@
  * -> reply assembly -> send (directly, or after the lease is durable).
  */
 #include "server/dhcp4_srv.h"
+#include "server/dhcp4_network.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,6 +127,9 @@ static bool is_our_server_id(const struct dhcp4_srv *srv, const struct cfg4 *cfg
     for (size_t i = 0; i < cfg->n_subnets; i++)
         if (configured_server_id(&cfg->subnets[i].options, sid))
             return true;
+    for (size_t i = 0; i < cfg->n_networks; i++)
+        if (configured_server_id(&cfg->networks[i].options, sid))
+            return true;
     return false;
 }
 
@@ -137,11 +141,8 @@ static bool accept_packet(struct dhcp4_worker *w, const struct cfg4 *cfg, const 
         drop(req, "DHCP4_PACKET_DROP_0006", "not a BOOTREQUEST");
         return false;
     }
-    if (!req->msg_type) {
-        drop(req, "DHCP4_PACKET_DROP_0009", "no message type (BOOTP is not served)");
-        return false;
-    }
     switch (req->msg_type) {
+    case 0: /* BOOTP (RFC 951): no option 53 */
     case DHCPDISCOVER: case DHCPREQUEST: case DHCPDECLINE: case DHCPRELEASE: case DHCPINFORM:
         break;
     default:
@@ -271,7 +272,8 @@ static void reply_destination(const struct dhcp4_srv *srv, const struct rx_pkt *
                               const struct pkt4_out *o, struct tx_dest *d)
 {
     const struct io_ctx *io = srv->io;
-    uint8_t type = o->n_opts ? o->stage[o->opt_off[0]] : 0; /* option 53 is staged first */
+    /* Option 53 is staged first; a BOOTREPLY has none. */
+    uint8_t type = o->n_opts && o->opt_code[0] == OPT_MESSAGE_TYPE ? o->stage[o->opt_off[0]] : 0;
     memset(d, 0, sizeof(*d));
     d->ifindex = rx->ifindex;
     d->src_ip = receiving_address(srv, rx);
@@ -371,6 +373,7 @@ struct msg_ctx {
     const struct pkt4        *req;
     const struct cfg_subnet4 *subnet;
     const struct cfg_host    *host;
+    bool bootp;     /* a BOOTREQUEST without option 53 */
     char who[256];  /* client identity for logs, formatted on first use */
 };
 
@@ -400,7 +403,8 @@ static void build_alloc_req(struct msg_ctx *m, struct alloc_req *ar, uint32_t hi
     client_of(m->req, m->subnet->match_client_id, &ar->client);
     ar->host = m->host;
     ar->hint = hint;
-    ar->valid_lft = lifetime_for(m->subnet, m->req);
+    /* Spec §1.2: a BOOTP client always gets an infinite lease. */
+    ar->valid_lft = m->bootp ? LEASE_INFINITE : lifetime_for(m->subnet, m->req);
     ar->now = time(NULL);
     ar->hostname = reply_hostname(m->host);
 }
@@ -410,10 +414,49 @@ static int build_lease_reply(struct msg_ctx *m, uint8_t type, const struct lease
     struct reply_params rp = {
         .cfg = m->cfg, .subnet = m->subnet, .pool = alloc_pool_of(m->subnet, l->addr),
         .host = m->host, .req = m->req, .msg_type = type, .yiaddr = l->addr,
-        .server_id = receiving_address(m->w->srv, m->rx), .send_lease_time = true,
-        .lease_time = l->valid_lft,
+        .server_id = receiving_address(m->w->srv, m->rx), .send_lease_time = !m->bootp,
+        .lease_time = l->valid_lft, .bootp = m->bootp,
     };
     return reply_build(&m->w->out, &rp);
+}
+
+/* Shared networks: the client's reservation, lease or requested address
+ * may sit in a sibling subnet of the selected one (dhcp4_network.h). */
+static void network_stage(struct msg_ctx *m)
+{
+    size_t len;
+    const uint8_t *opt50 = pkt4_opt(m->req, OPT_REQUESTED_ADDRESS, &len);
+    uint32_t hint = opt50 && len == 4 ? get_be32(opt50) : m->req->ciaddr;
+    struct alloc_client c;
+    struct network_choice nc = { m->subnet, m->host };
+
+    client_of(m->req, m->subnet->match_client_id, &c);
+    network_pick(m->w->srv->store, m->cfg, m->req, &c, hint,
+                 m->req->msg_type != DHCPDISCOVER, find_host, &nc);
+    m->subnet = nc.subnet;
+    m->host = nc.host;
+}
+
+/* Kea moves on to the next subnet of a shared network when one is full. */
+static enum alloc_result discover_in_network(struct msg_ctx *m, struct alloc_req *ar,
+                                             struct lease4 *offer)
+{
+    const struct cfg_subnet4 *start = m->subnet, *sn = start;
+    const struct cfg_host *start_host = m->host;
+    uint32_t hint = ar->hint;
+    enum alloc_result res;
+
+    while ((res = alloc_discover(m->w->srv->store, ar, offer)) == ALLOC_EXHAUSTED &&
+           (sn = network_next(m->cfg, start, sn)) != NULL) {
+        m->subnet = sn;
+        m->host = find_host(m->cfg, sn, m->req);
+        build_alloc_req(m, ar, hint);
+    }
+    if (res != ALLOC_OK) {
+        m->subnet = start;
+        m->host = start_host;
+    }
+    return res;
 }
 
 static void handle_discover(struct msg_ctx *m)
@@ -430,7 +473,7 @@ static void handle_discover(struct msg_ctx *m)
     const uint8_t *hint = pkt4_opt(m->req, OPT_REQUESTED_ADDRESS, &len);
     if (hint && len == 4)
         ar.hint = get_be32(hint);
-    if (alloc_discover(m->w->srv->store, &ar, &offer) != ALLOC_OK) {
+    if (discover_in_network(m, &ar, &offer) != ALLOC_OK) {
         LOG_WARN("DHCP4_ALLOC_FAIL", "%s: no address available in subnet %u",
                  who(m), m->subnet->id);
         stats_inc(STAT_PKT4_RECEIVE_DROP);
@@ -441,6 +484,48 @@ static void handle_discover(struct msg_ctx *m)
         send_reply(m->w, m->rx, DHCPOFFER);
 }
 
+/* Allocate or renew, and send the ACK (or BOOTREPLY) once the lease is
+ * durable. Without a requested address a full subnet of a shared network
+ * hands over to the next one. */
+static enum alloc_result commit_and_reply(struct msg_ctx *m, struct alloc_req *ar)
+{
+    struct pending_reply *pr = malloc(sizeof(*pr));
+    char ip[16];
+
+    if (!pr) {
+        drop(m->req, "DHCP4_PACKET_DROP_NOMEM", "out of memory");
+        return ALLOC_ERROR;
+    }
+    pr->srv = m->w->srv;
+    pr->arrived = 0;
+    pr->result = LEASE_OK;
+    pr->type = m->bootp ? 0 : DHCPACK;
+    pr->len = 0;
+
+    struct lease4 lease;
+    const struct cfg_subnet4 *start = m->subnet, *sn = start;
+    enum alloc_result res;
+    while ((res = alloc_request(m->w->srv->store, ar, pending_done, pr, &lease)) ==
+               ALLOC_EXHAUSTED && !ar->hint && (sn = network_next(m->cfg, start, sn)) != NULL) {
+        m->subnet = sn;
+        m->host = find_host(m->cfg, sn, m->req);
+        build_alloc_req(m, ar, 0);
+    }
+    if (res != ALLOC_OK) {
+        free(pr);
+        return res;
+    }
+    if (build_lease_reply(m, DHCPACK, &lease) == 0 && m->w->out.len <= REPLY_CAP) {
+        reply_destination(m->w->srv, m->rx, &m->w->out, &pr->dst);
+        memcpy(pr->data, m->w->out.buf, m->w->out.len);
+        pr->len = m->w->out.len;
+    }
+    LOG_INFO("DHCP4_LEASE_ALLOC", "%s: lease %s has been allocated for %u seconds%s",
+             who(m), ip_str(lease.addr, ip), lease.valid_lft, m->bootp ? " (BOOTP)" : "");
+    pending_arrive(pr);
+    return ALLOC_OK;
+}
+
 static void handle_request(struct msg_ctx *m)
 {
     const struct pkt4 *req = m->req;
@@ -449,7 +534,6 @@ static void handle_request(struct msg_ctx *m)
     uint32_t requested = opt50 && len == 4 ? get_be32(opt50) : 0;
     bool init_reboot = !pkt4_has(req, OPT_SERVER_ID) && requested && !req->ciaddr;
     uint32_t hint = requested ? requested : req->ciaddr;
-    char ip[16];
 
     if (!m->subnet) {
         if (init_reboot && !m->cfg->authoritative) {
@@ -482,32 +566,10 @@ static void handle_request(struct msg_ctx *m)
         }
     }
 
-    struct pending_reply *pr = malloc(sizeof(*pr));
-    if (!pr) {
-        drop(req, "DHCP4_PACKET_DROP_NOMEM", "out of memory");
-        return;
-    }
-    pr->srv = m->w->srv;
-    pr->arrived = 0;
-    pr->result = LEASE_OK;
-    pr->type = DHCPACK;
-    pr->len = 0;
-
-    struct lease4 lease;
-    enum alloc_result res = alloc_request(m->w->srv->store, &ar, pending_done, pr, &lease);
-    if (res == ALLOC_OK) {
-        if (build_lease_reply(m, DHCPACK, &lease) == 0 && m->w->out.len <= REPLY_CAP) {
-            reply_destination(m->w->srv, m->rx, &m->w->out, &pr->dst);
-            memcpy(pr->data, m->w->out.buf, m->w->out.len);
-            pr->len = m->w->out.len;
-        }
-        LOG_INFO("DHCP4_LEASE_ALLOC", "%s: lease %s has been allocated for %u seconds",
-                 who(m), ip_str(lease.addr, ip), lease.valid_lft);
-        pending_arrive(pr);
-        return;
-    }
-    free(pr);
+    enum alloc_result res = commit_and_reply(m, &ar);
     switch (res) {
+    case ALLOC_OK:
+        break;
     case ALLOC_NAK:
         send_nak(m, "requested address is not available to the client");
         break;
@@ -524,6 +586,28 @@ static void handle_request(struct msg_ctx *m)
         LOG_WARN("DHCP4_ALLOC_FAIL", "%s: allocation failed: %s", who(m), alloc_result_name[res]);
         stats_inc(STAT_PKT4_RECEIVE_DROP);
         break;
+    }
+}
+
+/* BOOTREQUEST (RFC 951, RFC 1542; Kea's BOOTP hook): served like a
+ * DHCPREQUEST for ciaddr (or any address) with an infinite lease, answered
+ * with a BOOTREPLY without the DHCP-only options (reply.c). BOOTP has no
+ * NAK: whatever cannot be served is dropped. A pool closed to BOOTP is a
+ * pool guarded by a class the built-in BOOTP class is not in (classes
+ * branch); the guard applies through the allocator's pool filter. */
+static void handle_bootp(struct msg_ctx *m)
+{
+    if (!m->subnet) {
+        drop(m->req, "DHCP4_PACKET_DROP_0002", "BOOTREQUEST from an unknown network");
+        return;
+    }
+    struct alloc_req ar;
+    build_alloc_req(m, &ar, m->req->ciaddr);
+    enum alloc_result res = commit_and_reply(m, &ar);
+    if (res != ALLOC_OK && res != ALLOC_ERROR) {
+        LOG_INFO("DHCP4_BOOTP_FAIL", "%s: BOOTREQUEST not served: %s", who(m),
+                 alloc_result_name[res]);
+        stats_inc(STAT_PKT4_RECEIVE_DROP);
     }
 }
 
@@ -595,12 +679,16 @@ void dhcp4_handle(struct dhcp4_worker *w, const struct cfg4 *cfg, const struct r
     if (!accept_packet(w, cfg, rx))
         return;
 
-    struct msg_ctx m = { .w = w, .cfg = cfg, .rx = rx, .req = req };
+    struct msg_ctx m = { .w = w, .cfg = cfg, .rx = rx, .req = req, .bootp = !req->msg_type };
     if (req->msg_type != DHCPRELEASE) {
         m.subnet = subnet_select(cfg, req, rx, io_iface_by_index(w->srv->io, rx->ifindex));
         m.host = find_host(cfg, m.subnet, req);
+        if (m.subnet && m.subnet->network && req->msg_type != DHCPDECLINE &&
+            req->msg_type != DHCPINFORM)
+            network_stage(&m);
     }
     switch (req->msg_type) {
+    case 0:            handle_bootp(&m); break;
     case DHCPDISCOVER: handle_discover(&m); break;
     case DHCPREQUEST:  handle_request(&m); break;
     case DHCPRELEASE:  handle_release(&m); break;

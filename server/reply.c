@@ -23,7 +23,7 @@ static const struct cfg_option *find_in(const struct cfg_options *opts, uint8_t 
 
 /* The option scopes, most specific first. */
 struct scopes {
-    const struct cfg_options *v[4];
+    const struct cfg_options *v[5];
     int n;
 };
 
@@ -36,6 +36,8 @@ static void scopes_init(struct scopes *s, const struct reply_params *rp)
         s->v[s->n++] = &rp->pool->options;
     if (rp->subnet)
         s->v[s->n++] = &rp->subnet->options;
+    if (rp->subnet && rp->subnet->network)
+        s->v[s->n++] = &rp->subnet->network->options;
     s->v[s->n++] = &rp->cfg->options;
 }
 
@@ -86,6 +88,8 @@ static void put_configured(struct pkt4_out *o, const struct scopes *s, uint8_t c
 uint32_t reply_server_id(const struct cfg4 *cfg, const struct cfg_subnet4 *subnet, uint32_t fallback)
 {
     const struct cfg_option *o = subnet ? find_in(&subnet->options, OPT_SERVER_ID) : NULL;
+    if (!o && subnet && subnet->network)
+        o = find_in(&subnet->network->options, OPT_SERVER_ID);
     if (!o)
         o = find_in(&cfg->options, OPT_SERVER_ID);
     if (o && o->len == 4)
@@ -157,6 +161,16 @@ static size_t max_reply_size(const struct pkt4 *req)
     return max > 1500 ? 1500 : max;
 }
 
+/* A BOOTREPLY carries RFC 1497 vendor extensions only: the DHCP options
+ * of RFC 2132 §9 (50-59 and 61; Kea's BOOTP hook removes the same set)
+ * mean nothing to a BOOTP client, and 53 would make it a DHCP message. */
+static void strip_dhcp_only(struct pkt4_out *o)
+{
+    for (uint8_t code = OPT_REQUESTED_ADDRESS; code <= OPT_REBINDING_TIME; code++)
+        pkt4_out_drop(o, code);
+    pkt4_out_drop(o, OPT_CLIENT_ID);
+}
+
 int reply_build(struct pkt4_out *o, const struct reply_params *rp)
 {
     const struct pkt4 *req = rp->req;
@@ -198,6 +212,9 @@ int reply_build(struct pkt4_out *o, const struct reply_params *rp)
         const uint8_t *prl = pkt4_opt(req, OPT_PARAM_REQUEST_LIST, &prl_len);
         for (size_t i = 0; prl && i < prl_len; i++)
             put_configured(o, &s, prl[i]);
+        /* ARM §9.2.14: vivso goes to a client that sent vendor options. */
+        if (pkt4_has(req, OPT_VIVCO) || pkt4_has(req, OPT_VIVSO))
+            put_configured(o, &s, OPT_VIVSO);
         /* always-send options, then the ones sent even unrequested. */
         for (int i = 0; i < s.n; i++)
             for (size_t j = 0; j < s.v[i]->n; j++)
@@ -216,5 +233,7 @@ int reply_build(struct pkt4_out *o, const struct reply_params *rp)
     /* RFC 3046 §2.2: the relay agent information goes back last, unchanged. */
     if ((v = pkt4_opt(req, OPT_RELAY_AGENT_INFO, &len)))
         pkt4_out_put(o, OPT_RELAY_AGENT_INFO, v, len);
+    if (rp->bootp)
+        strip_dhcp_only(o);
     return pkt4_out_finish(o, max_reply_size(req)) < 0 ? -1 : 0;
 }

@@ -1,7 +1,8 @@
 /*
  * Reply assembly (spec kea-dhcp4.md §3.12, §3.16): the options of an
- * OFFER/ACK/NAK in precedence order host > pool > subnet > global, filtered by
- * the client's parameter request list (55), plus always-send and the basic
+ * OFFER/ACK/NAK in precedence order host > pool > subnet > shared network >
+ * global, filtered by the client's parameter request list (55), plus
+ * always-send and the basic
  * options, T1/T2, the fixed fields (siaddr/sname/file), and the echoes of
  * client-id (RFC 6842) and relay agent information (RFC 3046).
  */
@@ -26,13 +27,15 @@ struct reply_params {
     uint32_t server_id;                 /* receiving interface address */
     bool     send_lease_time;           /* false for INFORM */
     uint32_t lease_time;
+    bool     bootp;                     /* a BOOTREPLY: no DHCP-only options */
 };
 
 /* Build the reply into o (staged and laid out). Returns 0, or -1 when the
  * reply could not be laid out. */
 int reply_build(struct pkt4_out *o, const struct reply_params *rp);
 
-/* The server identifier to use: a configured option 54 (subnet, then global),
+/* The server identifier to use: a configured option 54 (subnet, shared
+ * network, then global),
  * else fallback. */
 uint32_t reply_server_id(const struct cfg4 *cfg, const struct cfg_subnet4 *subnet, uint32_t fallback);
 

@@ -42,7 +42,8 @@ enum dhcp4_opt_code {
     OPT_MESSAGE = 56, OPT_MAX_MESSAGE_SIZE = 57, OPT_RENEWAL_TIME = 58,
     OPT_REBINDING_TIME = 59, OPT_VENDOR_CLASS_ID = 60, OPT_CLIENT_ID = 61,
     OPT_TFTP_SERVER_NAME = 66, OPT_BOOT_FILE_NAME = 67, OPT_FQDN = 81,
-    OPT_RELAY_AGENT_INFO = 82, OPT_SUBNET_SELECTION = 118, OPT_END = 255
+    OPT_RELAY_AGENT_INFO = 82, OPT_SUBNET_SELECTION = 118, OPT_VIVCO = 124,
+    OPT_VIVSO = 125, OPT_END = 255
 };
 
 /* Relay agent information (82) sub-options (RFC 3046, 3527, 5107, 8357). */
@@ -158,6 +159,10 @@ void pkt4_out_reply(struct pkt4_out *o, const struct pkt4 *req, uint8_t msg_type
  * full or code is PAD/END. Staging the same code twice appends a second
  * instance (its bytes are concatenated by the receiver, RFC 3396). */
 int pkt4_out_put(struct pkt4_out *o, uint8_t code, const void *data, size_t len);
+
+/* Unstage every instance of code (its bytes stay unused in the staging
+ * area). Returns the number of instances removed. */
+int pkt4_out_drop(struct pkt4_out *o, uint8_t code);
 
 static inline bool pkt4_out_has(const struct pkt4_out *o, uint8_t code)
 {

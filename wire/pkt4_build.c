@@ -62,6 +62,26 @@ int pkt4_out_put(struct pkt4_out *o, uint8_t code, const void *data, size_t len)
     return 0;
 }
 
+int pkt4_out_drop(struct pkt4_out *o, uint8_t code)
+{
+    uint16_t keep = 0;
+    int removed = 0;
+
+    for (uint16_t i = 0; i < o->n_opts; i++) {
+        if (o->opt_code[i] == code) {
+            removed++;
+            continue;
+        }
+        o->opt_code[keep] = o->opt_code[i];
+        o->opt_off[keep] = o->opt_off[i];
+        o->opt_len[keep] = o->opt_len[i];
+        keep++;
+    }
+    o->n_opts = keep;
+    o->present[code >> 3] &= (uint8_t)~(1u << (code & 7));
+    return removed;
+}
+
 /* Bytes an option takes on the wire once split into <=255-byte instances. */
 static size_t wire_size(size_t len)
 {

@@ -827,7 +827,8 @@ TEST(CfgErrors, ServerSections)
         { dhcp4("\"allocator\": \"flq\""), "Dhcp4.allocator: the flq allocator is not supported yet" },
         { dhcp4("\"allocator\": \"round-robin\""), "Dhcp4.allocator: unknown allocator 'round-robin'" },
         { dhcp4("\"client-classes\": [ { \"name\": \"pxe\" } ]"), "Dhcp4.client-classes: not supported yet" },
-        { dhcp4("\"shared-networks\": [ { \"name\": \"n\" } ]"), "Dhcp4.shared-networks: not supported yet" },
+        { dhcp4("\"shared-networks\": [ { \"subnet4\": [ ] } ]"),
+          "Dhcp4.shared-networks[0]: missing parameter 'name'" },
         { dhcp4("\"loggers\": [ { \"name\": \"x\", \"severity\": \"LOUD\" } ]"),
           "Dhcp4.loggers[0].severity: unknown severity 'LOUD'" },
         { dhcp4("\"loggers\": [ { \"name\": \"x\" }, { \"name\": \"y\", \"severity\": \"trace\" } ]"),
@@ -943,12 +944,12 @@ TEST(CfgOptions, OtherSpacesAndRepeatsWarn)
 {
     Parsed p;
     PARSE_OK(p, dhcp4("\"option-data\": [ { \"name\": \"routers\", \"data\": \"192.0.2.1\" }, "
-                      "{ \"code\": 1, \"space\": \"vendor-4491\", \"data\": \"x\" }, "
+                      "{ \"code\": 1, \"space\": \"vendor-4491\", \"csv-format\": false, \"data\": \"01\" }, "
                       "{ \"code\": 3, \"data\": \"192.0.2.2\" } ]"));
     ASSERT_EQ(1u, p.c->options.n);
     EXPECT_EQ(Bytes({ 192, 0, 2, 1 }), option_bytes(p.c->options, 3));
-    EXPECT_TRUE(has_warning(p.c, "Dhcp4.option-data[1].space: ignored: option space "
-                                 "'vendor-4491' is not supported yet")) << p.c->warnings;
+    EXPECT_TRUE(has_warning(p.c, "Dhcp4.option-data[1].space: ignored: no option in this "
+                                 "scope encapsulates space 'vendor-4491'")) << p.c->warnings;
     EXPECT_TRUE(has_warning(p.c, "Dhcp4.option-data[2]: option 3 is configured more than once "
                                  "in this scope; the first one is used")) << p.c->warnings;
 }

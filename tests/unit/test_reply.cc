@@ -175,3 +175,55 @@ TEST(ReplyTeeTimes, ExplicitCalculatedAndSuppressed)
     EXPECT_EQ(0u, t1);
     EXPECT_EQ(200u, t2);
 }
+
+// A BOOTREPLY (Kea's BOOTP hook): no option 53 nor any other DHCP-only
+// option (50-59, 61), RFC 1497 options and fixed fields kept, padded.
+TEST_F(Reply, BootpReplyCarriesNoDhcpOnlyOptions)
+{
+    make_request({OPT_ROUTERS, 42}, false);
+    struct reply_params rp = {};
+    rp.cfg = cfg;
+    rp.subnet = &cfg->subnets[0];
+    rp.req = &req;
+    rp.msg_type = DHCPACK;
+    rp.yiaddr = 0xc000020a;
+    rp.server_id = 0xc0000201;
+    rp.send_lease_time = false;
+    rp.lease_time = 0xffffffffu;
+    rp.bootp = true;
+    ASSERT_EQ(0, reply_build(&out, &rp));
+    ASSERT_EQ(PKT4_OK, pkt4_parse(&parsed, out.buf, out.len));
+    EXPECT_EQ(BOOTREPLY, parsed.op);
+    EXPECT_EQ(0, parsed.msg_type);
+    for (uint8_t code : {50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 61})
+        EXPECT_FALSE(pkt4_has(&parsed, code)) << "option " << (int)code;
+    EXPECT_EQ((std::vector<uint8_t>{255, 255, 255, 0}), opt(OPT_SUBNET_MASK));
+    EXPECT_EQ((std::vector<uint8_t>{192, 0, 2, 1}), opt(OPT_ROUTERS));
+    EXPECT_EQ(0xc0000209u, parsed.siaddr);
+    EXPECT_STREQ("subnet.bin", (const char *)parsed.file);
+    EXPECT_EQ(0xc000020au, parsed.yiaddr);
+    EXPECT_GE(out.len, (size_t)PKT4_BOOTP_MIN_LEN);
+}
+
+TEST(Pkt4Out, DropUnstagesEveryInstanceOfACode)
+{
+    struct pkt4_out o;
+    pkt4_out_init(&o, BOOTREPLY);
+    uint8_t a = 1, b[2] = {2, 3}, c = 4;
+    pkt4_out_put(&o, OPT_MESSAGE_TYPE, &a, 1);
+    pkt4_out_put(&o, OPT_ROUTERS, b, 2);
+    pkt4_out_put(&o, OPT_MESSAGE_TYPE, &c, 1);
+    EXPECT_EQ(2, pkt4_out_drop(&o, OPT_MESSAGE_TYPE));
+    EXPECT_EQ(0, pkt4_out_drop(&o, OPT_MESSAGE_TYPE));
+    EXPECT_FALSE(pkt4_out_has(&o, OPT_MESSAGE_TYPE));
+    ASSERT_EQ(1, o.n_opts);
+    EXPECT_EQ(OPT_ROUTERS, o.opt_code[0]);
+    ASSERT_GE(pkt4_out_finish(&o, 576), 0);
+    struct pkt4 p;
+    ASSERT_EQ(PKT4_OK, pkt4_parse(&p, o.buf, o.len));
+    EXPECT_FALSE(pkt4_has(&p, OPT_MESSAGE_TYPE));
+    size_t len;
+    const uint8_t *v = pkt4_opt(&p, OPT_ROUTERS, &len);
+    ASSERT_NE(nullptr, v);
+    EXPECT_EQ(2u, len);
+}

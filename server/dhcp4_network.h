@@ -1,0 +1,53 @@
+/*
+ * Shared networks on the packet path (ARM §9.4, spec kea-dhcp4.md §1.6):
+ * once subnet selection has picked a subnet that belongs to a shared
+ * network, the client may be served from any subnet of that network. This
+ * module decides which one, Kea's way: the subnet of the client's
+ * reservation, else of its existing lease, else of the address it asks for
+ * (a REQUEST for an address in a sibling subnet is valid), else the
+ * selected one; when that one is full the caller moves on with
+ * network_next(). Nothing here runs for subnets outside shared networks.
+ *
+ * Class guards on the network's subnets are not applied here yet: the
+ * classification branch filters the candidates (network_pick and
+ * network_next are the two places to add the guard check).
+ */
+#ifndef DORA_SERVER_DHCP4_NETWORK_H
+#define DORA_SERVER_DHCP4_NETWORK_H
+
+#include "alloc/alloc_engine.h"
+#include "backends/lease_store.h"
+#include "server/cfg.h"
+#include "wire/pkt4.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The reservation lookup of dhcp4_srv.c (subnet scope, then global). */
+typedef const struct cfg_host *(*network_host_fn)(const struct cfg4 *cfg,
+                                                  const struct cfg_subnet4 *sn,
+                                                  const struct pkt4 *req);
+
+struct network_choice {
+    const struct cfg_subnet4 *subnet;
+    const struct cfg_host    *host;
+};
+
+/* For c->subnet in a shared network, move c to the sibling subnet the
+ * client should be served from. hint is the requested address (0 = none);
+ * hint_first makes an in-network hint win over the existing lease (a
+ * REQUEST), otherwise reservation > lease > hint (a DISCOVER). */
+void network_pick(struct lease_store *st, const struct cfg4 *cfg, const struct pkt4 *req,
+                  const struct alloc_client *client, uint32_t hint, bool hint_first,
+                  network_host_fn find_host, struct network_choice *c);
+
+/* The subnet after cur in start's network, wrapping around; NULL once
+ * every subnet has been visited (or start is not in a network). */
+const struct cfg_subnet4 *network_next(const struct cfg4 *cfg, const struct cfg_subnet4 *start,
+                                       const struct cfg_subnet4 *cur);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
