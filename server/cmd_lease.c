@@ -16,7 +16,7 @@
 #include "server/cmd_args.h"
 #include "server/lease_json.h"
 
-#define PAGE_CHUNK 1024     /* leases copied from the store per get_page call */
+#define PAGE_CHUNK 4096     /* leases copied from the store per get_page call */
 
 static bool have_store(struct ctrl_env *env, struct ctrl_answer *ans)
 {

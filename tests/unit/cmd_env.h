@@ -8,6 +8,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <ostream>
+#include <sstream>
 #include <string>
 
 extern "C" {
@@ -93,6 +95,30 @@ struct CmdEnv {
         return a;
     }
 };
+
+// A database the command suites run against: type, and the variable holding
+// its connection ("host=.. port=.. user=.. password=.. name=..").
+struct Backend {
+    const char *type;
+    const char *env;
+};
+
+inline void PrintTo(const Backend &b, std::ostream *os) { *os << b.type; }
+
+// "k=v k=v" -> lease-database / hosts-database JSON members.
+inline std::string conn_members(const char *spec)
+{
+    std::istringstream in(spec);
+    std::string kv, out;
+    while (in >> kv) {
+        size_t eq = kv.find('=');
+        if (eq == std::string::npos)
+            continue;
+        std::string k = kv.substr(0, eq), v = kv.substr(eq + 1);
+        out += k == "port" ? ", \"port\": " + v : ", \"" + k + "\": \"" + v + "\"";
+    }
+    return out;
+}
 
 // Owns an answer's args for the test's scope.
 struct Answer {

@@ -6,7 +6,6 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -200,29 +199,10 @@ TEST_F(CmdHostMemory, PagingWalksTheConfigReservations)
 
 // ---- hosts-database -------------------------------------------------------
 
-struct Backend {
-    const char *type;
-    const char *env;
-};
-void PrintTo(const Backend &b, std::ostream *os) { *os << b.type; }
 const Backend kHostBackends[] = {
     { "mysql", "DORA_TEST_MYSQL" },
     { "postgresql", "DORA_TEST_PGSQL" },
 };
-
-std::string conn_members(const char *spec)
-{
-    std::istringstream in(spec);
-    std::string kv, out;
-    while (in >> kv) {
-        size_t eq = kv.find('=');
-        if (eq == std::string::npos)
-            continue;
-        std::string k = kv.substr(0, eq), v = kv.substr(eq + 1);
-        out += k == "port" ? ", \"port\": " + v : ", \"" + k + "\": \"" + v + "\"";
-    }
-    return out;
-}
 
 class CmdHostDb : public ::testing::TestWithParam<Backend> {
 protected:
@@ -246,21 +226,29 @@ protected:
         if (e_.env.n_host_stores > 0)
             clean();
     }
-    // This suite's identifiers: 0e:00:00:00:00:xx in subnets 1 and 2.
+    // Every database reservation of subnets 1 and 2 (other suites share
+    // the database and leave theirs), listed with get_page and deleted.
+    static int collect(const be_host *h, void *ctx)
+    {
+        static_cast<std::vector<be_host> *>(ctx)->push_back(*h);
+        return 0;
+    }
     void clean()
     {
         be_host_store *h = e_.hosts[0];
-        for (uint32_t subnet : { 1u, 2u })
-            for (int last = 0; last < 16; last++) {
-                uint8_t id[6] = { 0x0e, 0, 0, 0, 0, (uint8_t)last };
-                h->ops->del(h, subnet, BE_HOST_ID_HWADDR, id, 6);
-            }
+        for (uint32_t subnet : { 1u, 2u }) {
+            std::vector<be_host> v;
+            uint64_t from = 0;
+            ASSERT_GE(h->ops->get_page(h, false, subnet, &from, 100000, collect, &v), 0);
+            for (const be_host &x : v)
+                ASSERT_EQ(0, h->ops->del(h, x.subnet_id, x.id_type, x.id, x.id_len));
+        }
     }
     static std::string res(int last, const std::string &ip, const std::string &extra = "")
     {
         char buf[512];
-        snprintf(buf, sizeof(buf), R"({ "reservation": { "subnet-id": 2, "hw-address": "0e:00:00:00:00:%02x",
-            "ip-address": "%s", "hostname": "db%d", "next-server": "198.51.100.1",
+        snprintf(buf, sizeof(buf), R"({ "reservation": { "subnet-id": 1, "hw-address": "0e:00:00:00:00:%02x",
+            "ip-address": "%s", "hostname": "db%d", "next-server": "192.0.2.1",
             "client-classes": [ "gold", "silver" ], "boot-file-name": "pxe.0"%s } })",
                  last, ip.c_str(), last, extra.c_str());
         return buf;
@@ -269,47 +257,47 @@ protected:
 
 TEST_P(CmdHostDb, AddGetListDeleteInTheDatabase)
 {
-    Answer a = run(e_, "reservation-add", res(1, "198.51.100.21"));
+    Answer a = run(e_, "reservation-add", res(1, "192.0.2.21"));
     ASSERT_EQ(CTRL_SUCCESS, a.a.result) << a.a.text;
     EXPECT_EQ(0, e_.applies);   // the config is not touched
-    Answer g = run(e_, "reservation-get", R"({ "subnet-id": 2, "identifier-type": "hw-address",
+    Answer g = run(e_, "reservation-get", R"({ "subnet-id": 1, "identifier-type": "hw-address",
         "identifier": "0e:00:00:00:00:01" })");
     ASSERT_EQ(CTRL_SUCCESS, g.a.result);
     EXPECT_STREQ("Host found.", g.a.text);
-    EXPECT_EQ("198.51.100.21", g.str("ip-address"));
+    EXPECT_EQ("192.0.2.21", g.str("ip-address"));
     EXPECT_EQ("db1", g.str("hostname"));
-    EXPECT_EQ("198.51.100.1", g.str("next-server"));
+    EXPECT_EQ("192.0.2.1", g.str("next-server"));
     EXPECT_EQ("pxe.0", g.str("boot-file-name"));
     EXPECT_EQ(2u, json_object_array_length(g.arg("client-classes")));
-    EXPECT_EQ("2", g.str("subnet-id"));
-    Answer m = run(e_, "reservation-get", R"({ "subnet-id": 2, "ip-address": "198.51.100.21",
+    EXPECT_EQ("1", g.str("subnet-id"));
+    Answer m = run(e_, "reservation-get", R"({ "subnet-id": 1, "ip-address": "192.0.2.21",
         "operation-target": "memory" })");
     EXPECT_STREQ("Host not found.", m.a.text);   // not in the config
 
-    Answer dup = run(e_, "reservation-add", res(1, "198.51.100.22"));
+    Answer dup = run(e_, "reservation-add", res(1, "192.0.2.22"));
     EXPECT_EQ(CTRL_ERROR, dup.a.result);
-    Answer same_ip = run(e_, "reservation-add", res(2, "198.51.100.21"));
+    Answer same_ip = run(e_, "reservation-add", res(2, "192.0.2.21"));
     EXPECT_EQ(CTRL_ERROR, same_ip.a.result);
-    Answer opt = run(e_, "reservation-add", res(3, "198.51.100.23",
+    Answer opt = run(e_, "reservation-add", res(3, "192.0.2.23",
                                                 R"(, "option-data": [ { "name": "routers", "data": "198.51.100.1" } ])"));
     EXPECT_EQ(CTRL_UNSUPPORTED, opt.a.result);
 
     for (int i = 4; i < 9; i++)
-        ASSERT_EQ(CTRL_SUCCESS, run(e_, "reservation-add", res(i, "198.51.100." + std::to_string(20 + i))).a.result);
-    Answer all = run(e_, "reservation-get-all", R"({ "subnet-id": 2 })");
-    EXPECT_STREQ("6 IPv4 host(s) found.", all.a.text);
-    // Pages: the config's subnet-1 reservation (source 0), then the database (source 1).
+        ASSERT_EQ(CTRL_SUCCESS, run(e_, "reservation-add", res(i, "192.0.2." + std::to_string(20 + i))).a.result);
+    Answer all = run(e_, "reservation-get-all", R"({ "subnet-id": 1 })");
+    EXPECT_STREQ("7 IPv4 host(s) found.", all.a.text);
+    // Pages: the config's reservation (source 0), then the database (source 1).
     int pages = 0;
-    std::vector<std::string> names = walk_pages(e_, "", 4, &pages);
+    std::vector<std::string> names = walk_pages(e_, "\"subnet-id\": 1, ", 4, &pages);
     EXPECT_EQ((std::vector<std::string>{ "one", "db1", "db4", "db5", "db6", "db7", "db8" }), names);
     EXPECT_EQ(3, pages);   // [one] [db1 db4 db5 db6] [db7 db8]
 
-    Answer d = run(e_, "reservation-del", R"({ "subnet-id": 2, "ip-address": "198.51.100.21" })");
+    Answer d = run(e_, "reservation-del", R"({ "subnet-id": 1, "ip-address": "192.0.2.21" })");
     EXPECT_EQ(CTRL_SUCCESS, d.a.result) << d.a.text;
-    Answer d2 = run(e_, "reservation-del", R"({ "subnet-id": 2, "ip-address": "198.51.100.21" })");
+    Answer d2 = run(e_, "reservation-del", R"({ "subnet-id": 1, "ip-address": "192.0.2.21" })");
     EXPECT_EQ(CTRL_ERROR, d2.a.result);
     EXPECT_STREQ("Host not deleted (not found).", d2.a.text);
-    Answer gone = run(e_, "reservation-get", R"({ "subnet-id": 2, "ip-address": "198.51.100.21" })");
+    Answer gone = run(e_, "reservation-get", R"({ "subnet-id": 1, "ip-address": "192.0.2.21" })");
     EXPECT_STREQ("Host not found.", gone.a.text);
 }
 
@@ -336,7 +324,7 @@ TEST_P(CmdHostDb, AllTargetWritesBothAndReadonlyDatabaseRefuses)
     CmdEnv ro;
     ASSERT_TRUE(ro.open(std::string("{ \"Dhcp4\": { \"hosts-database\": { ") + conn_ +
                         ", \"readonly\": true }, " + kSubnets + " } }", false));
-    Answer r = run(ro, "reservation-add", res(12, "198.51.100.42"));
+    Answer r = run(ro, "reservation-add", res(12, "192.0.2.42"));
     EXPECT_EQ(CTRL_ERROR, r.a.result);
     EXPECT_NE(nullptr, strstr(r.a.text, "read-only")) << r.a.text;
 }

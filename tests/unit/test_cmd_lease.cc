@@ -6,7 +6,6 @@
 
 #include <cstdlib>
 #include <set>
-#include <sstream>
 #include <string>
 #include <unistd.h>
 
@@ -14,32 +13,11 @@
 
 namespace {
 
-struct Backend {
-    const char *type;
-    const char *env;
-};
-
-void PrintTo(const Backend &b, std::ostream *os) { *os << b.type; }
-
 const Backend kBackends[] = {
     { "memfile", nullptr },
     { "mysql", "DORA_TEST_MYSQL" },
     { "postgresql", "DORA_TEST_PGSQL" },
 };
-
-std::string conn_members(const char *spec)
-{
-    std::istringstream in(spec);
-    std::string kv, out;
-    while (in >> kv) {
-        size_t eq = kv.find('=');
-        if (eq == std::string::npos)
-            continue;
-        std::string k = kv.substr(0, eq), v = kv.substr(eq + 1);
-        out += k == "port" ? ", \"port\": " + v : ", \"" + k + "\": \"" + v + "\"";
-    }
-    return out;
-}
 
 class CmdLease : public ::testing::TestWithParam<Backend> {
 protected:
