@@ -108,6 +108,23 @@ struct lease_store_ops {
     /* Every lease (dump, stats recount). */
     int (*foreach)(struct lease_store *s, lease_visit_fn fn, void *ctx);
 
+    /* Control-command lookups (lease4-get-page, -get-all, -get-by-hostname):
+     * not for the packet path, they may scan every lease.
+     * get_page copies up to max leases whose address is above `after`
+     * (0 = from the first) into out, in address order; returns the count. */
+    int (*get_page)(struct lease_store *s, uint32_t after, struct lease4 *out, size_t max);
+    /* Every lease of subnet_id (0 = every subnet). Returns the number visited. */
+    int (*foreach_by_subnet)(struct lease_store *s, uint32_t subnet_id,
+                             lease_visit_fn fn, void *ctx);
+    /* Every lease whose hostname equals `hostname` ignoring case ("" matches
+     * nothing). Returns the number visited. */
+    int (*foreach_by_hostname)(struct lease_store *s, const char *hostname,
+                               lease_visit_fn fn, void *ctx);
+    /* Delete every lease of subnet_id (0 = every subnet) (lease4-wipe) and
+     * return once the deletions are durable: the number deleted, or a
+     * lease_err. A lease changed meanwhile by a packet is left alone. */
+    int (*wipe)(struct lease_store *s, uint32_t subnet_id);
+
     /* Submit a change. The store validates it at once: a conflict or invalid
      * request returns the error synchronously and done is NOT called.
      * On LEASE_OK the change is visible to lookups immediately and done(ctx,
@@ -143,6 +160,19 @@ struct lease_store {
  * Returns 0 and sets *expected (NULL for ADD), or LEASE_E_INVALID. */
 int lease_submit_check(enum lease_op op, const struct lease4 *lease,
                        const struct lease4 *old, const struct lease4 **expected);
+
+/* wipe() for stores whose deletes go through submit(): a conditional
+ * DELETE of every lease of the subnet, then flush(). memfile and the SQL
+ * modules use it, so their caches and files stay consistent by
+ * construction. */
+int lease_store_wipe_by_submit(struct lease_store *s, uint32_t subnet_id);
+
+/* Submit one change and wait until it is durable (control commands; never
+ * from a completion or a packet worker). Returns the synchronous error, or
+ * the completion's result (LEASE_E_CONFLICT when a shared database refused
+ * it). */
+int lease_store_submit_wait(struct lease_store *s, enum lease_op op,
+                            const struct lease4 *lease, const struct lease4 *old);
 
 #ifdef __cplusplus
 }

@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 #ifndef BE_MODULE_ABI_VERSION
-#define BE_MODULE_ABI_VERSION 1
+#define BE_MODULE_ABI_VERSION 2
 #endif
 #define BE_MODULE_SYMBOL "dora_backend_module"
 
@@ -92,6 +92,9 @@ struct be_host {
 
 struct be_host_store;
 
+/* Callback for reservation listings; return non-zero to stop. */
+typedef int (*be_host_visit_fn)(const struct be_host *h, void *ctx);
+
 struct be_host_ops {
     /* Reservation of (type, id) in subnet_id. 0, LEASE_E_NOT_FOUND or
      * LEASE_E_IO. */
@@ -106,6 +109,13 @@ struct be_host_ops {
     /* Delete the reservation of (type, id) in subnet_id. */
     int (*del)(struct be_host_store *s, uint32_t subnet_id, uint8_t id_type,
                const uint8_t *id, size_t id_len);
+    /* Reservations of subnet_id (of every subnet when all_subnets) whose
+     * database id is above *from (0 = from the first), in id order, at most
+     * max, to fn (reservation-get-all, reservation-get-page); *from is set
+     * to the id of the last one visited, the "from" of the next page.
+     * Returns the number visited, or LEASE_E_IO. */
+    int (*get_page)(struct be_host_store *s, bool all_subnets, uint32_t subnet_id,
+                    uint64_t *from, size_t max, be_host_visit_fn fn, void *ctx);
     void (*close)(struct be_host_store *s);
 };
 

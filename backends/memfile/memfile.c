@@ -80,6 +80,23 @@ static int mf_foreach(struct lease_store *s, lease_visit_fn fn, void *ctx)
     return mf_table_foreach(to_mf(s)->table, fn, ctx);
 }
 
+static int mf_get_page(struct lease_store *s, uint32_t after, struct lease4 *out, size_t max)
+{
+    return mf_table_get_page(to_mf(s)->table, after, out, max);
+}
+
+static int mf_foreach_by_subnet(struct lease_store *s, uint32_t subnet_id,
+                                lease_visit_fn fn, void *ctx)
+{
+    return mf_table_foreach_subnet(to_mf(s)->table, subnet_id, fn, ctx);
+}
+
+static int mf_foreach_by_hostname(struct lease_store *s, const char *hostname,
+                                  lease_visit_fn fn, void *ctx)
+{
+    return mf_table_foreach_hostname(to_mf(s)->table, hostname, fn, ctx);
+}
+
 /* ---- submit ------------------------------------------------------------ */
 
 static int group_reserve(struct mf_group *g, size_t rowlen)
@@ -409,6 +426,10 @@ static const struct lease_store_ops memfile_ops = {
     .foreach_by_client_id = mf_foreach_by_client_id,
     .get_expired = mf_get_expired,
     .foreach = mf_foreach,
+    .get_page = mf_get_page,
+    .foreach_by_subnet = mf_foreach_by_subnet,
+    .foreach_by_hostname = mf_foreach_by_hostname,
+    .wipe = lease_store_wipe_by_submit,
     .submit = mf_submit,
     .flush = mf_flush,
     .close = mf_close,

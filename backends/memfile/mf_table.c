@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "backends/memfile/mf_hash.h"
 
@@ -846,4 +847,131 @@ int mf_table_visit_stripe(struct mf_table *t, unsigned i, lease_visit_fn fn, voi
 out:
     pthread_mutex_unlock(&s->lock);
     return n;
+}
+
+/* ---- scans for the control commands ------------------------------------- */
+
+/* The command lookups that have no index (by subnet, by hostname, a page in
+ * address order) scan every address stripe under its lock, copying only
+ * the matches; they run on the control thread, never on the packet path,
+ * so no index is kept (and paid for on every change) for them. */
+
+struct scan_filter {
+    uint32_t subnet_id;     /* 0 = any */
+    const char *hostname;   /* NULL = any; compared case-insensitively */
+    size_t host_len;
+};
+
+static bool scan_match(const struct scan_filter *f, const struct mf_rec *r)
+{
+    if (f->subnet_id != 0 && r->subnet_id != f->subnet_id)
+        return false;
+    return f->hostname == NULL ||
+           (r->host_len == f->host_len && strncasecmp(rec_host(r), f->hostname, f->host_len) == 0);
+}
+
+static int scan(struct mf_table *t, const struct scan_filter *f, lease_visit_fn fn, void *ctx)
+{
+    struct rec_copies c = { NULL, 0, 0, true };
+    bool stop = false;
+    int n = 0;
+
+    for (int i = 0; i < MF_TABLE_STRIPES && !stop; i++) {
+        struct mf_set *s = &t->set[IX_ADDR][i];
+        int rc = 0;
+        c.len = 0;
+        pthread_mutex_lock(&s->lock);
+        for (size_t b = 0; b <= s->mask && rc == 0; b++)
+            for (struct mf_rec *r = s->b[b]; r != NULL && rc == 0; r = r->next[IX_ADDR])
+                if (scan_match(f, r))
+                    rc = copies_add(&c, r);
+        pthread_mutex_unlock(&s->lock);
+        if (rc != 0) {
+            free(c.buf);
+            return rc;
+        }
+        n += copies_visit(&c, 0, fn, ctx, &stop);
+    }
+    free(c.buf);
+    return n;
+}
+
+int mf_table_foreach_subnet(struct mf_table *t, uint32_t subnet_id, lease_visit_fn fn, void *ctx)
+{
+    struct scan_filter f = { subnet_id, NULL, 0 };
+    return scan(t, &f, fn, ctx);
+}
+
+int mf_table_foreach_hostname(struct mf_table *t, const char *hostname, lease_visit_fn fn, void *ctx)
+{
+    if (hostname == NULL || hostname[0] == '\0')
+        return 0;   /* an empty hostname names nobody */
+    struct scan_filter f = { 0, hostname, strlen(hostname) };
+    return scan(t, &f, fn, ctx);
+}
+
+/* out[0..n) as a max-heap on the address: the root is the largest kept. */
+static void page_sift_down(struct lease4 *out, size_t n, size_t i)
+{
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            return;
+        if (c + 1 < n && out[c + 1].addr > out[c].addr)
+            c++;
+        if (out[i].addr >= out[c].addr)
+            return;
+        struct lease4 tmp = out[i];
+        out[i] = out[c];
+        out[c] = tmp;
+        i = c;
+    }
+}
+
+static void page_sift_up(struct lease4 *out, size_t i)
+{
+    while (i > 0 && out[(i - 1) / 2].addr < out[i].addr) {
+        struct lease4 tmp = out[i];
+        out[i] = out[(i - 1) / 2];
+        out[(i - 1) / 2] = tmp;
+        i = (i - 1) / 2;
+    }
+}
+
+static int addr_cmp(const void *a, const void *b)
+{
+    uint32_t x = ((const struct lease4 *)a)->addr, y = ((const struct lease4 *)b)->addr;
+    return x < y ? -1 : x > y;
+}
+
+int mf_table_get_page(struct mf_table *t, uint32_t after, struct lease4 *out, size_t max)
+{
+    size_t n = 0;
+
+    if (max > INT32_MAX)
+        max = INT32_MAX;
+    if (max == 0)
+        return 0;
+    /* Keep the max smallest addresses above `after` in a bounded heap:
+     * O(leases * log max), no copy of the table. */
+    for (int i = 0; i < MF_TABLE_STRIPES; i++) {
+        struct mf_set *s = &t->set[IX_ADDR][i];
+        pthread_mutex_lock(&s->lock);
+        for (size_t b = 0; b <= s->mask; b++) {
+            for (struct mf_rec *r = s->b[b]; r != NULL; r = r->next[IX_ADDR]) {
+                if (r->addr <= after)
+                    continue;
+                if (n < max) {
+                    rec_to_lease(r, &out[n]);
+                    page_sift_up(out, n++);
+                } else if (r->addr < out[0].addr) {
+                    rec_to_lease(r, &out[0]);
+                    page_sift_down(out, n, 0);
+                }
+            }
+        }
+        pthread_mutex_unlock(&s->lock);
+    }
+    qsort(out, n, sizeof(*out), addr_cmp);
+    return (int)n;
 }

@@ -79,6 +79,14 @@ int mf_table_foreach_client_id(struct mf_table *t, uint32_t subnet_id,
 int mf_table_get_expired(struct mf_table *t, int64_t now, struct lease4 *out, size_t max);
 int mf_table_foreach(struct mf_table *t, lease_visit_fn fn, void *ctx);
 
+/* Scans for the control commands (no index; see mf_table.c): every lease
+ * of subnet_id (0 = any), every lease whose hostname equals hostname ignoring
+ * case, and up to max leases with an address above `after`, in address
+ * order. Return the number visited / copied, or a lease_err. */
+int mf_table_foreach_subnet(struct mf_table *t, uint32_t subnet_id, lease_visit_fn fn, void *ctx);
+int mf_table_foreach_hostname(struct mf_table *t, const char *hostname, lease_visit_fn fn, void *ctx);
+int mf_table_get_page(struct mf_table *t, uint32_t after, struct lease4 *out, size_t max);
+
 /* Visit the leases of address stripe i (0 .. MF_TABLE_STRIPES-1) WITH its
  * lock held, so the caller sees one consistent state per address while other
  * stripes stay writable (compaction). fn must be quick and must not call into

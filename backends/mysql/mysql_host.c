@@ -19,7 +19,7 @@
               "COALESCE(dhcp4_next_server, 0), hostname, dhcp4_client_classes, " \
               "dhcp4_server_hostname, dhcp4_boot_file_name"
 
-enum { H_GET, H_GET_ADDR, H_ADD, H_DEL, H_COUNT };
+enum { H_GET, H_GET_ADDR, H_ADD, H_DEL, H_PAGE, H_COUNT };
 static const char *const hsql[H_COUNT] = {
     [H_GET] = "SELECT " HCOLS " FROM hosts WHERE dhcp_identifier = ? AND dhcp_identifier_type = ? "
               "AND dhcp4_subnet_id = ?",
@@ -29,6 +29,8 @@ static const char *const hsql[H_COUNT] = {
               "dhcp4_boot_file_name) VALUES (?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?)",
     [H_DEL] = "DELETE FROM hosts WHERE dhcp_identifier = ? AND dhcp_identifier_type = ? "
               "AND dhcp4_subnet_id = ?",
+    [H_PAGE] = "SELECT " HCOLS ", host_id FROM hosts WHERE host_id > ? AND (? <> 0 OR dhcp4_subnet_id = ?) "
+               "ORDER BY host_id LIMIT ?",
 };
 
 /* Row buffers, bound as parameters and results in HCOLS order. */
@@ -128,6 +130,26 @@ static void copy_str(char *dst, size_t cap, const char *src, unsigned long len)
     dst[n] = '\0';
 }
 
+/* The fetched row as a be_host; false if a length is out of range. */
+static bool row_to_host(const struct hrow *r, struct be_host *out)
+{
+    if (r->id_len > BE_HOST_ID_MAX || r->hostname_len > BE_HOST_NAME_MAX ||
+        r->classes_len > BE_HOST_CLASSES_MAX || r->sname_len > 64 || r->file_len > 128)
+        return false;
+    memset(out, 0, sizeof(*out));
+    out->subnet_id = r->subnet_id;
+    out->id_type = r->id_type;
+    out->id_len = (uint8_t)r->id_len;
+    memcpy(out->id, r->id, r->id_len);
+    out->ipv4_address = r->addr;
+    out->next_server = r->next_server;
+    copy_str(out->hostname, sizeof(out->hostname), r->hostname, r->hostname_len);
+    copy_str(out->client_classes, sizeof(out->client_classes), r->classes, r->classes_len);
+    copy_str(out->server_hostname, sizeof(out->server_hostname), r->sname, r->sname_len);
+    copy_str(out->boot_file_name, sizeof(out->boot_file_name), r->file, r->file_len);
+    return true;
+}
+
 /* Run a lookup (statement already has its parameters bound). */
 static int fetch_host(struct my_hosts *h, MYSQL_STMT *s, struct be_host *out)
 {
@@ -138,19 +160,7 @@ static int fetch_host(struct my_hosts *h, MYSQL_STMT *s, struct be_host *out)
         return LEASE_E_IO;
     rc = mysql_stmt_fetch(s);
     int result = LEASE_E_NOT_FOUND;
-    if (rc == 0 && r->id_len <= BE_HOST_ID_MAX && r->hostname_len <= BE_HOST_NAME_MAX &&
-        r->classes_len <= BE_HOST_CLASSES_MAX && r->sname_len <= 64 && r->file_len <= 128) {
-        memset(out, 0, sizeof(*out));
-        out->subnet_id = r->subnet_id;
-        out->id_type = r->id_type;
-        out->id_len = (uint8_t)r->id_len;
-        memcpy(out->id, r->id, r->id_len);
-        out->ipv4_address = r->addr;
-        out->next_server = r->next_server;
-        copy_str(out->hostname, sizeof(out->hostname), r->hostname, r->hostname_len);
-        copy_str(out->client_classes, sizeof(out->client_classes), r->classes, r->classes_len);
-        copy_str(out->server_hostname, sizeof(out->server_hostname), r->sname, r->sname_len);
-        copy_str(out->boot_file_name, sizeof(out->boot_file_name), r->file, r->file_len);
+    if (rc == 0 && row_to_host(r, out)) {
         result = 0;
     } else if (rc == 1) {
         result = LEASE_E_IO;
@@ -290,6 +300,60 @@ static int h_del(struct be_host_store *s, uint32_t subnet_id, uint8_t id_type,
     return rc;
 }
 
+/* One page of reservations, h->mu held. */
+static int page_locked(struct my_hosts *h, bool all, uint32_t subnet_id, uint64_t *from,
+                       size_t max, be_host_visit_fn fn, void *ctx)
+{
+    char err[256];
+    unsigned long long after = *from, limit = max, host_id = 0;
+    my_bool any = all;
+    MYSQL_BIND par[4], res[10];
+    int n = 0, rc;
+
+    if (hdb_open(h, err, sizeof(err)) != 0) {
+        fprintf(stderr, "MYSQL_HOSTS_CONNECT_FAIL %s\n", err);
+        return LEASE_E_IO;
+    }
+    bind_row(h);
+    memset(par, 0, sizeof(par));
+    par[0] = (MYSQL_BIND){ .buffer_type = MYSQL_TYPE_LONGLONG, .buffer = &after, .is_unsigned = 1 };
+    par[1] = (MYSQL_BIND){ .buffer_type = MYSQL_TYPE_TINY, .buffer = &any };
+    par[2] = (MYSQL_BIND){ .buffer_type = MYSQL_TYPE_LONG, .buffer = &subnet_id, .is_unsigned = 1 };
+    par[3] = (MYSQL_BIND){ .buffer_type = MYSQL_TYPE_LONGLONG, .buffer = &limit, .is_unsigned = 1 };
+    memcpy(res, h->b, sizeof(h->b));
+    res[9] = (MYSQL_BIND){ .buffer_type = MYSQL_TYPE_LONGLONG, .buffer = &host_id, .is_unsigned = 1 };
+    MYSQL_STMT *s = h->st[H_PAGE];
+    if (mysql_stmt_bind_param(s, par) != 0 || mysql_stmt_execute(s) != 0 ||
+        mysql_stmt_bind_result(s, res) != 0) {
+        unsigned e = mysql_stmt_errno(s) ? mysql_stmt_errno(s) : mysql_errno(h->db);
+        if (e >= CR_MIN_ERROR && e <= CR_MAX_ERROR)
+            hdb_close(h);
+        return LEASE_E_IO;
+    }
+    bool stop = false;
+    while ((rc = mysql_stmt_fetch(s)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
+        struct be_host host;
+        if (stop || rc != 0 || !row_to_host(&h->row, &host))
+            continue;   /* drain; a row that does not fit is skipped */
+        *from = host_id;
+        n++;
+        if (fn(&host, ctx) != 0)
+            stop = true;
+    }
+    mysql_stmt_free_result(s);
+    return rc == 1 ? LEASE_E_IO : n;
+}
+
+static int h_get_page(struct be_host_store *s, bool all_subnets, uint32_t subnet_id,
+                      uint64_t *from, size_t max, be_host_visit_fn fn, void *ctx)
+{
+    struct my_hosts *h = (struct my_hosts *)s;
+    pthread_mutex_lock(&h->mu);
+    int rc = page_locked(h, all_subnets, subnet_id, from, max, fn, ctx);
+    pthread_mutex_unlock(&h->mu);
+    return rc;
+}
+
 static void h_close(struct be_host_store *s)
 {
     struct my_hosts *h = (struct my_hosts *)s;
@@ -302,7 +366,8 @@ static void h_close(struct be_host_store *s)
 }
 
 static const struct be_host_ops my_host_ops = {
-    .get = h_get, .get_by_addr = h_get_by_addr, .add = h_add, .del = h_del, .close = h_close,
+    .get = h_get, .get_by_addr = h_get_by_addr, .add = h_add, .del = h_del,
+    .get_page = h_get_page, .close = h_close,
 };
 
 int mysql_host_open(const struct be_db_params *p, struct be_host_store **out,

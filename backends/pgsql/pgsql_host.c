@@ -4,6 +4,7 @@
  * statements prepared once per connection; a readonly store sets
  * default_transaction_read_only so that the server refuses writes too.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +29,10 @@ static const struct {
                "$6, $7, $8, $9)" },
     { "h_del", "DELETE FROM hosts WHERE dhcp_identifier = $1 AND dhcp_identifier_type = $2 "
                "AND dhcp4_subnet_id = $3" },
+    { "h_page", "SELECT " HCOLS ", host_id FROM hosts WHERE host_id > $1 "
+                "AND ($2::int <> 0 OR dhcp4_subnet_id = $3) ORDER BY host_id LIMIT $4" },
 };
-enum { H_GET, H_GET_ADDR, H_ADD, H_DEL, H_COUNT };
+enum { H_GET, H_GET_ADDR, H_ADD, H_DEL, H_PAGE, H_COUNT };
 
 struct pg_hosts {
     struct be_host_store base;
@@ -94,13 +97,41 @@ static void h_text(struct hpar *p, const char *s)
     p->n++;
 }
 
-static void copy_field(char *dst, size_t cap, const PGresult *r, int col)
+static void copy_field(char *dst, size_t cap, const PGresult *r, int row, int col)
 {
-    size_t n = (size_t)PQgetlength(r, 0, col);
+    size_t n = (size_t)PQgetlength(r, row, col);
     if (n > cap - 1)
         n = cap - 1;
-    memcpy(dst, PQgetvalue(r, 0, col), n);
+    memcpy(dst, PQgetvalue(r, row, col), n);
     dst[n] = '\0';
+}
+
+/* Row `row` of a HCOLS result as a be_host; false if it does not fit. */
+static bool row_to_host(const PGresult *r, int row, struct be_host *out)
+{
+    if (PQnfields(r) < 9 || PQgetlength(r, row, 2) < 4 ||
+        (size_t)PQgetlength(r, row, 2) > 2 + 2 * BE_HOST_ID_MAX)
+        return false;
+    /* bytea in text format is "\x" followed by hex digits. */
+    const char *hex = PQgetvalue(r, row, 2) + 2;
+    size_t idl = strlen(hex) / 2;
+    memset(out, 0, sizeof(*out));
+    out->subnet_id = (uint32_t)strtoul(PQgetvalue(r, row, 0), NULL, 10);
+    out->id_type = (uint8_t)atoi(PQgetvalue(r, row, 1));
+    for (size_t i = 0; i < idl; i++) {
+        unsigned b;
+        if (sscanf(hex + 2 * i, "%2x", &b) != 1)
+            break;
+        out->id[i] = (uint8_t)b;
+    }
+    out->id_len = (uint8_t)idl;
+    out->ipv4_address = (uint32_t)strtoul(PQgetvalue(r, row, 3), NULL, 10);
+    out->next_server = (uint32_t)strtoul(PQgetvalue(r, row, 4), NULL, 10);
+    copy_field(out->hostname, sizeof(out->hostname), r, row, 5);
+    copy_field(out->client_classes, sizeof(out->client_classes), r, row, 6);
+    copy_field(out->server_hostname, sizeof(out->server_hostname), r, row, 7);
+    copy_field(out->boot_file_name, sizeof(out->boot_file_name), r, row, 8);
+    return true;
 }
 
 /* Run statement id with h->mu held. Lookups fill out from the first row. */
@@ -118,30 +149,8 @@ static int run(struct pg_hosts *h, int id, const struct hpar *p, struct be_host 
     int rc = 0;
 
     if (s == PGRES_TUPLES_OK) {
-        if (PQntuples(r) == 0 || PQnfields(r) != 9 || PQgetlength(r, 0, 2) < 4 ||
-            (size_t)PQgetlength(r, 0, 2) > 2 + 2 * BE_HOST_ID_MAX) {
+        if (PQntuples(r) == 0 || PQnfields(r) != 9 || !row_to_host(r, 0, out))
             rc = LEASE_E_NOT_FOUND;
-        } else {
-            /* bytea in text format is "\x" followed by hex digits. */
-            const char *hex = PQgetvalue(r, 0, 2) + 2;
-            size_t idl = strlen(hex) / 2;
-            memset(out, 0, sizeof(*out));
-            out->subnet_id = (uint32_t)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
-            out->id_type = (uint8_t)atoi(PQgetvalue(r, 0, 1));
-            for (size_t i = 0; i < idl; i++) {
-                unsigned b;
-                if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-                    break;
-                out->id[i] = (uint8_t)b;
-            }
-            out->id_len = (uint8_t)idl;
-            out->ipv4_address = (uint32_t)strtoul(PQgetvalue(r, 0, 3), NULL, 10);
-            out->next_server = (uint32_t)strtoul(PQgetvalue(r, 0, 4), NULL, 10);
-            copy_field(out->hostname, sizeof(out->hostname), r, 5);
-            copy_field(out->client_classes, sizeof(out->client_classes), r, 6);
-            copy_field(out->server_hostname, sizeof(out->server_hostname), r, 7);
-            copy_field(out->boot_file_name, sizeof(out->boot_file_name), r, 8);
-        }
     } else if (s == PGRES_COMMAND_OK) {
         rc = id == H_DEL && strcmp(PQcmdTuples(r), "0") == 0 ? LEASE_E_NOT_FOUND : 0;
     } else {
@@ -231,6 +240,46 @@ static int h_del(struct be_host_store *s, uint32_t subnet_id, uint8_t id_type,
     return rc;
 }
 
+static int h_get_page(struct be_host_store *s, bool all_subnets, uint32_t subnet_id,
+                      uint64_t *from, size_t max, be_host_visit_fn fn, void *ctx)
+{
+    struct pg_hosts *h = (struct pg_hosts *)s;
+    struct hpar p = { .n = 0 };
+    char err[256];
+    int n = 0;
+
+    if (max > INT32_MAX)
+        max = INT32_MAX;
+    h_int(&p, (int64_t)(*from > INT64_MAX ? INT64_MAX : *from));
+    h_int(&p, all_subnets);
+    h_int(&p, subnet_id);
+    h_int(&p, (int64_t)max);
+    pthread_mutex_lock(&h->mu);
+    if (hdb_open(h, err, sizeof(err)) != 0) {
+        pthread_mutex_unlock(&h->mu);
+        fprintf(stderr, "PGSQL_HOSTS_CONNECT_FAIL %s\n", err);
+        return LEASE_E_IO;
+    }
+    PGresult *r = PQexecPrepared(h->db, hst[H_PAGE].name, p.n, p.v, p.len, p.fmt, 0);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != 10) {
+        fprintf(stderr, "PGSQL_HOSTS_FAIL %s", PQerrorMessage(h->db));
+        n = LEASE_E_IO;
+    } else {
+        for (int i = 0; i < PQntuples(r); i++) {
+            struct be_host host;
+            if (!row_to_host(r, i, &host))
+                continue;
+            *from = strtoull(PQgetvalue(r, i, 9), NULL, 10);
+            n++;
+            if (fn(&host, ctx) != 0)
+                break;
+        }
+    }
+    PQclear(r);
+    pthread_mutex_unlock(&h->mu);
+    return n;
+}
+
 static void h_close(struct be_host_store *s)
 {
     struct pg_hosts *h = (struct pg_hosts *)s;
@@ -243,7 +292,8 @@ static void h_close(struct be_host_store *s)
 }
 
 static const struct be_host_ops pg_host_ops = {
-    .get = h_get, .get_by_addr = h_get_by_addr, .add = h_add, .del = h_del, .close = h_close,
+    .get = h_get, .get_by_addr = h_get_by_addr, .add = h_add, .del = h_del,
+    .get_page = h_get_page, .close = h_close,
 };
 
 int pgsql_host_open(const struct be_db_params *p, struct be_host_store **out,

@@ -132,6 +132,21 @@ int sql_foreach(struct lease_store *s, lease_visit_fn fn, void *ctx)
     return mf_table_foreach(to_st(s)->table, fn, ctx);
 }
 
+int sql_get_page(struct lease_store *s, uint32_t after, struct lease4 *out, size_t max)
+{
+    return mf_table_get_page(to_st(s)->table, after, out, max);
+}
+
+int sql_foreach_by_subnet(struct lease_store *s, uint32_t subnet_id, lease_visit_fn fn, void *ctx)
+{
+    return mf_table_foreach_subnet(to_st(s)->table, subnet_id, fn, ctx);
+}
+
+int sql_foreach_by_hostname(struct lease_store *s, const char *hostname, lease_visit_fn fn, void *ctx)
+{
+    return mf_table_foreach_hostname(to_st(s)->table, hostname, fn, ctx);
+}
+
 /* Re-read addresses from the database into the cache: after a conflict
  * (another server changed the row: learn its lease) or after a failed batch
  * (the cache holds changes the database may not have). Commit thread only.

@@ -6,7 +6,9 @@
  *
  * Leases are cached in memory (memfile's lease table, loaded from the
  * database at open): lookups answer from the cache, never waiting for the
- * database. The cache is what THIS server knows; the database is the
+ * database, and so do the control commands' scans (page, subnet, hostname);
+ * lease4-wipe deletes through submit() like any change, so the cache and
+ * the database stay one. The cache is what THIS server knows; the database is the
  * arbiter between servers.
  *
  * Write path. submit() validates the change against the cache (conflicts
@@ -106,6 +108,9 @@ int sql_foreach_by_client_id(struct lease_store *s, uint32_t subnet_id, const ui
                              size_t cidlen, lease_visit_fn fn, void *ctx);
 int sql_get_expired(struct lease_store *s, int64_t now, struct lease4 *out, size_t max);
 int sql_foreach(struct lease_store *s, lease_visit_fn fn, void *ctx);
+int sql_get_page(struct lease_store *s, uint32_t after, struct lease4 *out, size_t max);
+int sql_foreach_by_subnet(struct lease_store *s, uint32_t subnet_id, lease_visit_fn fn, void *ctx);
+int sql_foreach_by_hostname(struct lease_store *s, const char *hostname, lease_visit_fn fn, void *ctx);
 int sql_submit(struct lease_store *s, enum lease_op op, const struct lease4 *lease,
                const struct lease4 *old, lease_done_fn done, void *ctx);
 int sql_flush(struct lease_store *s);
@@ -116,6 +121,9 @@ void sql_close(struct lease_store *s);
     .foreach_by_hwaddr = sql_foreach_by_hwaddr,                     \
     .foreach_by_client_id = sql_foreach_by_client_id,               \
     .get_expired = sql_get_expired, .foreach = sql_foreach,         \
+    .get_page = sql_get_page, .foreach_by_subnet = sql_foreach_by_subnet, \
+    .foreach_by_hostname = sql_foreach_by_hostname,                 \
+    .wipe = lease_store_wipe_by_submit,                             \
     .submit = sql_submit, .flush = sql_flush, .close = sql_close }
 
 /* Copy of a string parameter, for the store's lifetime. */

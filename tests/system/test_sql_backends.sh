@@ -88,11 +88,18 @@ PGPASSWORD=$DBS_PASSWORD psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$DBS_PGS
 export DORA_TEST_MYSQL=$DBS_MYSQL_SPEC DORA_TEST_PGSQL=$DBS_PGSQL_SPEC
 export DORA_TEST_MYSQL_OLD="${DBS_MYSQL_SPEC/name=dora/name=dora_old}"
 export DORA_TEST_PGSQL_OLD="${DBS_PGSQL_SPEC/name=dora/name=dora_old}"
-timeout 300 "$UNIT" --gtest_filter='Backends/Conformance*:SqlSchema*:StoreFactory*' >"$TMP/unit.log" 2>&1
+timeout 300 "$UNIT" --gtest_filter='Backends/Conformance*:Backends/HostConformance*:SqlSchema*:StoreFactory*' >"$TMP/unit.log" 2>&1
 rc=$?
 grep -qE "SKIPPED.*(/mysql|/postgresql|SqlSchema)" "$TMP/unit.log" && rc=1   # with the servers up no SQL test may skip
 check "conformance suite on memfile, MariaDB, PostgreSQL; old schema refused ($(grep -o '[0-9]* tests\.' "$TMP/unit.log" | head -1))" $rc \
     "$(grep -E 'FAILED|SKIPPED|Failure' "$TMP/unit.log" | head -5)"
+
+# --- lease and reservation commands on the real servers -----------------------
+timeout 300 "$UNIT" --gtest_filter='Backends/CmdLease*:Backends/CmdHostDb*:CmdHostMemory*' >"$TMP/cmd.log" 2>&1
+rc=$?
+grep -qE "SKIPPED.*(/mysql|/postgresql)" "$TMP/cmd.log" && rc=1
+check "lease4-* and reservation-* commands on memfile, MariaDB, PostgreSQL ($(grep -o '[0-9]* tests\.' "$TMP/cmd.log" | head -1))" $rc \
+    "$(grep -E 'FAILED|SKIPPED|Failure' "$TMP/cmd.log" | head -5)"
 
 # --- db-upgrade keeps the data ------------------------------------------------
 for be in mysql pgsql; do

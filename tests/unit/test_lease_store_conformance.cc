@@ -6,6 +6,7 @@
 // tests/system/test_sql_backends.sh starts the servers and sets them.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -511,6 +512,78 @@ TEST_P(Conformance, ConflictFromAnotherServerIsAsynchronousAndTeaches)
     other->ops->close(other);
 }
 
+TEST_P(Conformance, PagesComeInAddressOrderWithoutGapsOrRepeats)
+{
+    const int64_t now = now_s();
+    // Added out of order, over two subnets.
+    std::vector<uint32_t> want;
+    for (int i = 0; i < 23; i++) {
+        uint32_t a = kBase + 100 + (uint32_t)((i * 7) % 23);
+        lease4 l = make_lease(a, (uint8_t)i, 1 + (i & 1), now, 3600);
+        ASSERT_EQ(LEASE_OK, s_->ops->submit(s_, LEASE_OP_ADD, &l, nullptr, nullptr, nullptr));
+        want.push_back(a);
+    }
+    ASSERT_EQ(LEASE_OK, s_->ops->flush(s_));
+    std::sort(want.begin(), want.end());
+    std::vector<uint32_t> got;
+    lease4 page[5];
+    uint32_t after = 0;
+    int pages = 0, n;
+    while ((n = s_->ops->get_page(s_, after, page, 5)) > 0 && pages < 100) {
+        pages++;
+        for (int i = 0; i < n; i++)
+            got.push_back(page[i].addr);
+        after = page[n - 1].addr;
+    }
+    EXPECT_EQ(want, got);
+    EXPECT_EQ(5, pages);   // 5 + 5 + 5 + 5 + 3
+    EXPECT_EQ(0, s_->ops->get_page(s_, want.back(), page, 5));
+    // A page after an address that holds no lease starts at the next one.
+    ASSERT_EQ(2, s_->ops->get_page(s_, kBase + 110 - 1, page, 2));
+    EXPECT_EQ(kBase + 110, page[0].addr);
+    EXPECT_EQ(kBase + 111, page[1].addr);
+}
+
+TEST_P(Conformance, LookupsBySubnetAndHostnameAndWipe)
+{
+    const int64_t now = now_s();
+    for (int i = 0; i < 6; i++) {
+        lease4 l = make_lease(kBase + 150 + i, (uint8_t)(0x40 + i), i < 4 ? 7 : 8, now, 3600);
+        snprintf(l.hostname, sizeof(l.hostname), i == 2 ? "Printer.Example.ORG" : "h%d.example.org", i);
+        ASSERT_EQ(LEASE_OK, submit_wait(s_, LEASE_OP_ADD, l, nullptr));
+    }
+    std::vector<lease4> v;
+    EXPECT_EQ(4, s_->ops->foreach_by_subnet(s_, 7, collect, &v));
+    for (const lease4 &l : v)
+        EXPECT_EQ(7u, l.subnet_id);
+    v.clear();
+    EXPECT_EQ(6, s_->ops->foreach_by_subnet(s_, 0, collect, &v));
+    v.clear();
+    EXPECT_EQ(1, s_->ops->foreach_by_hostname(s_, "printer.example.org", collect, &v));
+    ASSERT_EQ(1u, v.size());
+    EXPECT_EQ(kBase + 152, v[0].addr);
+    EXPECT_EQ(0, s_->ops->foreach_by_hostname(s_, "printer", collect, &v));
+    EXPECT_EQ(0, s_->ops->foreach_by_hostname(s_, "", collect, &v));
+
+    // Wipe one subnet: durable on return, the other subnet untouched.
+    EXPECT_EQ(4, s_->ops->wipe(s_, 7));
+    EXPECT_EQ(0, s_->ops->wipe(s_, 7));
+    lease4 got;
+    EXPECT_EQ(LEASE_E_NOT_FOUND, s_->ops->get_by_addr(s_, kBase + 150, &got));
+    EXPECT_EQ(LEASE_OK, s_->ops->get_by_addr(s_, kBase + 155, &got));
+    // Reopened (memfile reloads its file, SQL its cache): the wipe stayed.
+    s_->ops->close(s_);
+    s_ = open_store();
+    ASSERT_NE(nullptr, s_);
+    v.clear();
+    s_->ops->foreach(s_, collect, &v);
+    ASSERT_EQ(2u, v.size());
+    for (const lease4 &l : v)
+        EXPECT_EQ(8u, l.subnet_id);
+    EXPECT_EQ(2, s_->ops->wipe(s_, 0));
+    EXPECT_EQ(0u, all(s_).size());
+}
+
 TEST_P(Conformance, InvalidRequestsAreRefused)
 {
     lease4 l = make_lease(0, 1, 1, now_s(), 3600);   // address 0
@@ -691,6 +764,39 @@ TEST_P(HostConformance, ReadonlyStoreReadsButNeverWrites)
     EXPECT_EQ(LEASE_E_INVALID, ro->ops->del(ro, 1, BE_HOST_ID_HWADDR, a.id, 6));
     EXPECT_EQ(LEASE_E_NOT_FOUND, h_->ops->get(h_, 1, BE_HOST_ID_HWADDR, b.id, 6, &got));
     ro->ops->close(ro);
+}
+
+TEST_P(HostConformance, PagesListASubnetInIdOrder)
+{
+    for (uint8_t last = 0; last < 5; last++) {
+        be_host h = make_host(2, last, kBase + 60 + last);
+        ASSERT_EQ(0, h_->ops->add(h_, &h));
+    }
+    be_host other = make_host(1, 7, kBase + 67);
+    ASSERT_EQ(0, h_->ops->add(h_, &other));
+    struct Seen {
+        std::vector<be_host> v;
+        static int add(const be_host *h, void *ctx)
+        {
+            static_cast<Seen *>(ctx)->v.push_back(*h);
+            return 0;
+        }
+    } seen;
+    uint64_t from = 0;
+    int pages = 0, n;
+    while ((n = h_->ops->get_page(h_, false, 2, &from, 2, Seen::add, &seen)) > 0 && pages < 10)
+        pages++;
+    EXPECT_EQ(0, n);
+    EXPECT_EQ(3, pages);
+    ASSERT_EQ(5u, seen.v.size());
+    for (uint8_t last = 0; last < 5; last++) {
+        EXPECT_EQ(2u, seen.v[last].subnet_id);
+        EXPECT_EQ(last, seen.v[last].id[5]);   // insertion (id) order
+        EXPECT_EQ(kBase + 60 + last, seen.v[last].ipv4_address);
+    }
+    seen.v.clear();
+    from = 0;
+    EXPECT_GE(h_->ops->get_page(h_, true, 0, &from, 1000, Seen::add, &seen), 6);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, HostConformance, ::testing::ValuesIn(kHostBackends),
