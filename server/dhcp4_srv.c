@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "alloc/alloc_engine.h"
+#include "hooks/hooks_mgr.h"
 #include "server/log.h"
 #include "server/reply.h"
 #include "server/stats.h"
@@ -178,6 +179,7 @@ static bool accept_packet(struct dhcp4_worker *w, const struct cfg4 *cfg, const 
 static void client_of(const struct pkt4 *req, bool use_cid, struct alloc_client *c)
 {
     size_t len;
+    c->query = NULL;
     const uint8_t *cid = pkt4_opt(req, OPT_CLIENT_ID, &len);
     c->hw = req->chaddr;
     c->hwlen = chaddr_len(req);
@@ -185,10 +187,20 @@ static void client_of(const struct pkt4 *req, bool use_cid, struct alloc_client 
     c->cidlen = c->cid ? (uint8_t)len : 0;
 }
 
+/* A flex-id computed by a host4_identifier callout. */
+struct flex_id {
+    size_t  len;
+    uint8_t v[HOST_ID_MAX];
+};
+
 /* One identifier type's value in this packet, or NULL. */
-static const uint8_t *identifier(const struct pkt4 *req, enum host_id_type t, size_t *len)
+static const uint8_t *identifier(const struct pkt4 *req, enum host_id_type t,
+                                 const struct flex_id *flex, size_t *len)
 {
     switch (t) {
+    case HOST_ID_FLEX_ID:
+        *len = flex ? flex->len : 0;
+        return *len ? flex->v : NULL;
     case HOST_ID_HWADDR:
         *len = chaddr_len(req);
         return *len ? req->chaddr : NULL;
@@ -211,11 +223,11 @@ static const uint8_t *identifier(const struct pkt4 *req, enum host_id_type t, si
 
 /* Spec §3.5: identifier types in configured order, first hit wins. */
 static const struct cfg_host *find_host_in(const struct cfg4 *cfg, uint32_t scope,
-                                           const struct pkt4 *req)
+                                           const struct pkt4 *req, const struct flex_id *flex)
 {
     for (size_t i = 0; i < cfg->n_host_ids && i < HOST_ID_TYPES; i++) {
         size_t len = 0;
-        const uint8_t *id = identifier(req, cfg->host_ids[i], &len);
+        const uint8_t *id = identifier(req, cfg->host_ids[i], flex, &len);
         if (!id || !len)
             continue;
         const struct cfg_host *h = cfg4_host_find(cfg, scope, cfg->host_ids[i], id, len);
@@ -227,13 +239,13 @@ static const struct cfg_host *find_host_in(const struct cfg4 *cfg, uint32_t scop
 
 /* The subnet's reservations before the global ones. */
 static const struct cfg_host *find_host(const struct cfg4 *cfg, const struct cfg_subnet4 *sn,
-                                        const struct pkt4 *req)
+                                        const struct pkt4 *req, const struct flex_id *flex)
 {
     const struct cfg_host *h = NULL;
     if (sn && sn->reservations_in_subnet)
-        h = find_host_in(cfg, sn->id, req);
+        h = find_host_in(cfg, sn->id, req, flex);
     if (!h && (!sn || sn->reservations_global))
-        h = find_host_in(cfg, 0, req);
+        h = find_host_in(cfg, 0, req, flex);
     return h;
 }
 
@@ -362,6 +374,24 @@ static void pending_done(void *ctx, int result)
     pending_arrive(pr);
 }
 
+/* ---- hook points (hooks/hooks_mgr.h); each call site is guarded by hooks_on ---- */
+
+/* pkt4_send + buffer4_send: false when a callout dropped the response. */
+#define SEND_HOOKS(m) (!(hooks_on((m)->cfg->hooks, DORA_HOOK_PKT4_SEND) ||                   \
+                         hooks_on((m)->cfg->hooks, DORA_HOOK_BUFFER4_SEND)) ||                \
+                       hooks_send((m)->cfg, (m)->hq, &(m)->w->out))
+
+static void pending_resume(void *arg, bool drop)
+{
+    struct pending_reply *pr = arg;
+    if (drop)
+        pr->len = 0;   /* discarded; the lease stays committed (Kea) */
+    pending_arrive(pr);
+}
+
+struct msg_ctx;
+static bool leases_committed(struct msg_ctx *m, struct pending_reply *pr);
+
 /* ---- message handlers ------------------------------------------------ */
 
 struct msg_ctx {
@@ -371,6 +401,7 @@ struct msg_ctx {
     const struct pkt4        *req;
     const struct cfg_subnet4 *subnet;
     const struct cfg_host    *host;
+    struct hooks_query       *hq;  /* NULL when no hook library is loaded */
     char who[256];  /* client identity for logs, formatted on first use */
 };
 
@@ -388,7 +419,7 @@ static void send_nak(struct msg_ctx *m, const char *why)
         .server_id = receiving_address(m->w->srv, m->rx),
     };
     LOG_INFO("DHCP4_PACKET_NAK", "%s: NAK: %s", who(m), why);
-    if (reply_build(&m->w->out, &rp) == 0)
+    if (reply_build(&m->w->out, &rp) == 0 && SEND_HOOKS(m))
         send_reply(m->w, m->rx, DHCPNAK);
 }
 
@@ -398,6 +429,7 @@ static void build_alloc_req(struct msg_ctx *m, struct alloc_req *ar, uint32_t hi
     ar->cfg = m->cfg;
     ar->subnet = m->subnet;
     client_of(m->req, m->subnet->match_client_id, &ar->client);
+    ar->client.query = m->hq;
     ar->host = m->host;
     ar->hint = hint;
     ar->valid_lft = lifetime_for(m->subnet, m->req);
@@ -414,6 +446,19 @@ static int build_lease_reply(struct msg_ctx *m, uint8_t type, const struct lease
         .lease_time = l->valid_lft,
     };
     return reply_build(&m->w->out, &rp);
+}
+
+/* leases4_committed. Returns false when the reply was parked: the worker
+ * must not arrive at pr (the unpark does). */
+static bool leases_committed(struct msg_ctx *m, struct pending_reply *pr)
+{
+    enum dora_hook_status st = hooks_leases4_committed(m->cfg, m->hq, pr ? &m->w->out : NULL,
+                                                       pr ? pending_resume : NULL, pr);
+    if (st == DORA_HOOK_DROP && pr) {
+        pr->len = 0;
+        LOG_DEBUG("DHCP4_HOOK_LEASES4_COMMITTED_DROP", "%s: reply dropped by a callout", who(m));
+    }
+    return st != DORA_HOOK_PARK;
 }
 
 static void handle_discover(struct msg_ctx *m)
@@ -437,7 +482,7 @@ static void handle_discover(struct msg_ctx *m)
         return;
     }
     LOG_DEBUG("DHCP4_LEASE_OFFER", "%s: offering %s", who(m), ip_str(offer.addr, ip));
-    if (build_lease_reply(m, DHCPOFFER, &offer) == 0)
+    if (build_lease_reply(m, DHCPOFFER, &offer) == 0 && SEND_HOOKS(m))
         send_reply(m->w, m->rx, DHCPOFFER);
 }
 
@@ -496,13 +541,16 @@ static void handle_request(struct msg_ctx *m)
     struct lease4 lease;
     enum alloc_result res = alloc_request(m->w->srv->store, &ar, pending_done, pr, &lease);
     if (res == ALLOC_OK) {
-        if (build_lease_reply(m, DHCPACK, &lease) == 0 && m->w->out.len <= REPLY_CAP) {
+        if (build_lease_reply(m, DHCPACK, &lease) == 0 && m->w->out.len <= REPLY_CAP &&
+            SEND_HOOKS(m)) {
             reply_destination(m->w->srv, m->rx, &m->w->out, &pr->dst);
             memcpy(pr->data, m->w->out.buf, m->w->out.len);
             pr->len = m->w->out.len;
         }
         LOG_INFO("DHCP4_LEASE_ALLOC", "%s: lease %s has been allocated for %u seconds",
                  who(m), ip_str(lease.addr, ip), lease.valid_lft);
+        if (hooks_on(m->cfg->hooks, DORA_HOOK_LEASES4_COMMITTED) && !leases_committed(m, pr))
+            return; /* parked: the unpark arrives for the worker */
         pending_arrive(pr);
         return;
     }
@@ -533,9 +581,12 @@ static void handle_release(struct msg_ctx *m)
     char ip[16];
     /* RELEASE ignores match-client-id and subnet selection (spec §3.2). */
     client_of(m->req, true, &c);
-    if (alloc_release(m->w->srv->store, m->cfg, &c, m->req->ciaddr, time(NULL)) == ALLOC_OK)
+    c.query = m->hq;
+    if (alloc_release(m->w->srv->store, m->cfg, &c, m->req->ciaddr, time(NULL)) == ALLOC_OK) {
         LOG_INFO("DHCP4_RELEASE", "%s: address %s was released", who(m), ip_str(m->req->ciaddr, ip));
-    else
+        if (hooks_on(m->cfg->hooks, DORA_HOOK_LEASES4_COMMITTED))
+            leases_committed(m, NULL);
+    } else
         LOG_DEBUG("DHCP4_RELEASE_FAIL", "%s: no lease of this client at %s", who(m),
                   ip_str(m->req->ciaddr, ip));
 }
@@ -552,10 +603,13 @@ static void handle_decline(struct msg_ctx *m)
     uint32_t addr = get_be32(opt50);
     struct alloc_client c;
     client_of(m->req, m->subnet ? m->subnet->match_client_id : true, &c);
-    if (alloc_decline(m->w->srv->store, m->cfg, &c, addr, time(NULL)) == ALLOC_OK)
+    c.query = m->hq;
+    if (alloc_decline(m->w->srv->store, m->cfg, &c, addr, time(NULL)) == ALLOC_OK) {
         LOG_INFO("DHCP4_DECLINE_LEASE", "%s: address %s was declined; probation %u s", who(m),
                  ip_str(addr, ip), m->cfg->decline_probation_period);
-    else
+        if (hooks_on(m->cfg->hooks, DORA_HOOK_LEASES4_COMMITTED))
+            leases_committed(m, NULL);
+    } else
         LOG_INFO("DHCP4_DECLINE_FAIL", "%s: DECLINE of %s ignored: not the client's lease",
                  who(m), ip_str(addr, ip));
 }
@@ -570,7 +624,7 @@ static void handle_inform(struct msg_ctx *m)
         .cfg = m->cfg, .subnet = m->subnet, .host = m->host, .req = m->req,
         .msg_type = DHCPACK, .server_id = receiving_address(m->w->srv, m->rx),
     };
-    if (reply_build(&m->w->out, &rp) != 0)
+    if (reply_build(&m->w->out, &rp) != 0 || !SEND_HOOKS(m))
         return;
     struct tx_dest d;
     reply_destination(m->w->srv, m->rx, &m->w->out, &d);
@@ -587,6 +641,33 @@ static void handle_inform(struct msg_ctx *m)
     send_now(m->w->srv, &d, m->w->out.buf, m->w->out.len, DHCPACK);
 }
 
+static bool flex_id_wanted(const struct cfg4 *cfg)
+{
+    for (size_t i = 0; i < cfg->n_host_ids && i < HOST_ID_TYPES; i++)
+        if (cfg->host_ids[i] == HOST_ID_FLEX_ID)
+            return true;
+    return false;
+}
+
+/* Only with hook libraries loaded: the per-packet hook state, then
+ * pkt4_receive. Returns false when a callout dropped the packet. */
+static bool hook_query(struct msg_ctx *m, struct hooks_query *hq)
+{
+    const struct io_iface *ifc = io_iface_by_index(m->w->srv->io, m->rx->ifindex);
+    hq->pkt = &m->w->req;
+    hq->rx = m->rx;
+    hq->iface = ifc ? ifc->name : "";
+    hq->subnet = NULL;
+    hq->has_committed = hq->has_deleted = false;
+    m->hq = hq;
+    if (hooks_on(m->cfg->hooks, DORA_HOOK_PKT4_RECEIVE) &&
+        hooks_pkt4_receive(m->cfg, hq) == DORA_HOOK_DROP) {
+        drop(m->req, "DHCP4_HOOK_PACKET_RCVD_SKIP", "dropped by a pkt4_receive callout");
+        return false;
+    }
+    return true;
+}
+
 void dhcp4_handle(struct dhcp4_worker *w, const struct cfg4 *cfg, const struct rx_pkt *rx)
 {
     const struct pkt4 *req = &w->req;
@@ -596,9 +677,24 @@ void dhcp4_handle(struct dhcp4_worker *w, const struct cfg4 *cfg, const struct r
         return;
 
     struct msg_ctx m = { .w = w, .cfg = cfg, .rx = rx, .req = req };
+    struct hooks_query hq;
+    struct flex_id flex, *fp = NULL;
+    if (cfg->hooks && !hook_query(&m, &hq))
+        return;
     if (req->msg_type != DHCPRELEASE) {
         m.subnet = subnet_select(cfg, req, rx, io_iface_by_index(w->srv->io, rx->ifindex));
-        m.host = find_host(cfg, m.subnet, req);
+        if (hooks_on(cfg->hooks, DORA_HOOK_SUBNET4_SELECT) &&
+            hooks_subnet4_select(cfg, m.hq, &m.subnet) == DORA_HOOK_DROP) {
+            drop(req, "DHCP4_HOOK_SUBNET4_SELECT_DROP", "dropped by a subnet4_select callout");
+            return;
+        }
+        if (m.hq)
+            m.hq->subnet = m.subnet;
+        if (hooks_on(cfg->hooks, DORA_HOOK_HOST4_IDENTIFIER) && flex_id_wanted(cfg) &&
+            hooks_host4_identifier(cfg, m.hq, flex.v, sizeof(flex.v), &flex.len) ==
+                DORA_HOOK_CONTINUE && flex.len)
+            fp = &flex;
+        m.host = find_host(cfg, m.subnet, req, fp);
     }
     switch (req->msg_type) {
     case DHCPDISCOVER: handle_discover(&m); break;

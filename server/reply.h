@@ -32,6 +32,10 @@ struct reply_params {
  * reply could not be laid out. */
 int reply_build(struct pkt4_out *o, const struct reply_params *rp);
 
+/* The largest reply req allows (its option 57, at least 576, at most one
+ * Ethernet frame): what reply_build lays the reply out for. */
+size_t reply_max_size(const struct pkt4 *req);
+
 /* The server identifier to use: a configured option 54 (subnet, then global),
  * else fallback. */
 uint32_t reply_server_id(const struct cfg4 *cfg, const struct cfg_subnet4 *subnet, uint32_t fallback);

@@ -24,6 +24,7 @@
 
 #include "alloc/alloc_engine.h"
 #include "backends/store_factory.h"
+#include "hooks/hooks_mgr.h"
 #include "server/client_handler.h"
 #include "server/dhcp4_srv.h"
 #include "server/log.h"
@@ -69,6 +70,7 @@ static void cfg_release(struct server *s, struct cfg_ref *r)
     bool last = --r->refs == 0;
     pthread_mutex_unlock(&s->cfg_lock);
     if (last) {
+        hooks_release(r->cfg->hooks);   /* unloads the libraries of an old snapshot */
         cfg4_free(r->cfg);
         free(r);
     }
@@ -78,6 +80,7 @@ static void cfg_install(struct server *s, struct cfg4 *cfg)
 {
     struct cfg_ref *r = malloc(sizeof(*r));
     if (!r) {
+        hooks_release(cfg->hooks);
         cfg4_free(cfg);
         LOG_ERROR("DHCP4_CONFIG_LOAD_FAIL", "out of memory; keeping the running configuration");
         return;
@@ -129,12 +132,28 @@ static bool same_startup_settings(const struct cfg4 *a, const struct cfg4 *b)
     return true;
 }
 
+static int load_hooks(struct cfg4 *cfg, char *err, size_t errlen)
+{
+    struct hooks_set *h;
+    if (hooks_load(cfg, &h, err, errlen) != 0)
+        return -1;
+    cfg->hooks = h;
+    return 0;
+}
+
 static void reload(struct server *s)
 {
     char err[1024];
     struct cfg4 *cfg;
     if (cfg4_load_file(s->opts->config_path, &cfg, err, sizeof(err)) != 0) {
         LOG_ERROR("DHCP4_CONFIG_LOAD_FAIL", "%s; keeping the running configuration", err);
+        return;
+    }
+    /* Kea reloads the libraries on every reconfiguration; the new set is
+     * loaded while the old one still serves packets in flight. */
+    if (load_hooks(cfg, err, sizeof(err)) != 0) {
+        LOG_ERROR("DHCP4_CONFIG_LOAD_FAIL", "%s; keeping the running configuration", err);
+        cfg4_free(cfg);
         return;
     }
     struct cfg_ref *cur = cfg_acquire(s);
@@ -178,6 +197,14 @@ static void serve_client(struct worker_arg *wa, struct rx_pkt *rx)
 {
     struct server *s = wa->s;
     struct dhcp4_worker *w = &wa->w;
+    const struct cfg4 *cfg = worker_cfg(wa);
+    if (hooks_on(cfg->hooks, DORA_HOOK_BUFFER4_RECEIVE) &&
+        hooks_buffer4_receive(cfg, rx) == DORA_HOOK_DROP) {
+        stats_inc(STAT_PKT4_RECEIVE_DROP);
+        LOG_DEBUG("DHCP4_HOOK_BUFFER_RCVD_DROP", "packet dropped by a buffer4_receive callout");
+        pkt_queue_put_buffer(&s->queue, rx);
+        return;
+    }
     int rc = pkt4_parse(&w->req, rx->data, rx->len);
     if (rc != PKT4_OK) {
         stats_inc(STAT_PKT4_RECEIVED);
@@ -382,11 +409,18 @@ int server_run(const struct server_opts *opts)
     }
     apply_logging(cfg, opts->debug);
     log_warnings(cfg);
+    if (load_hooks(cfg, err, sizeof(err)) != 0) {
+        LOG_ERROR("DHCP4_CONFIG_LOAD_FAIL", "%s", err);
+        fprintf(stderr, "%s\n", err);
+        cfg4_free(cfg);
+        return 1;
+    }
 
     struct pidfile pf;
     if (pidfile_acquire(&pf, opts->config_path, err, sizeof(err)) != 0) {
         LOG_ERROR("DHCP4_ALREADY_RUNNING", "%s", err);
         fprintf(stderr, "%s\n", err);
+        hooks_release(cfg->hooks);
         cfg4_free(cfg);
         return 1;
     }
@@ -437,6 +471,10 @@ int server_run(const struct server_opts *opts)
     for (unsigned i = 0; i < started; i++)
         pthread_join(workers[i].thread, NULL);
     free(workers);
+    /* Unload the libraries while the store and sockets are still open: a
+     * library's unload() may unpark replies that then go out. */
+    hooks_release(s.current->cfg->hooks);
+    s.current->cfg->hooks = NULL;
 out_queue:
     /* Replies still waiting for the disk go out before the sockets close. */
     store->ops->flush(store);
