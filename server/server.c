@@ -252,8 +252,18 @@ static void *worker_main(void *arg)
     struct worker_arg *wa = arg;
     stats_bind_thread(2 + wa->w.id);
     struct rx_pkt *rx;
-    while ((rx = pkt_queue_pop(&wa->s->queue)))
-        serve_client(wa, rx);
+    bool idle;
+    while ((rx = pkt_queue_pop_timed(&wa->s->queue, 1000, &idle)) || idle) {
+        if (rx) {
+            serve_client(wa, rx);
+        } else if (wa->cfg && wa->cfg_generation !=
+                              __atomic_load_n(&wa->s->cfg_generation, __ATOMIC_ACQUIRE)) {
+            /* Idle after a reload: let the old snapshot (and the hook
+             * libraries it holds) go without waiting for a packet. */
+            cfg_release(wa->s, wa->cfg);
+            wa->cfg = NULL;
+        }
+    }
     if (wa->cfg)
         cfg_release(wa->s, wa->cfg);
     return NULL;
