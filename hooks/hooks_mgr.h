@@ -45,7 +45,7 @@ struct hooks_set {
 
 static inline bool hooks_on(const void *set, enum dora_hook_point p)
 {
-    const struct hooks_set *h = set;
+    const struct hooks_set *h = (const struct hooks_set *)set;
     return h && (h->mask >> p & 1u);
 }
 
