@@ -4,13 +4,13 @@
 # Runs dora-perf (next to DORAD_B) against each dorad in turn, alternating, ROUNDS times (default 3),
 # with the same config (memfile, one /16 pool in 198.18.0.0/15, no hooks-libraries) and prints the
 # completed exchanges/s of each run. Compare a build without the hook call sites (A) with one that
-# has them (B). Only the namespaces it creates see a packet. The machine may be shared: repeat.
+# has them (B). DORA_PERF overrides the generator. Only the namespaces it creates see a packet. The machine may be shared: repeat.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../tests/system/lib/netns.sh"
 . "$HERE/../tests/system/lib/server.sh"
 A=$1; B=$2; ROUNDS=${3:-3}
-PERF="$(dirname "$B")/dora-perf"
+PERF="${DORA_PERF:-$(dirname "$B")/dora-perf}"
 nt_init hookbench
 nt_server_ns 198.18.0.1/15
 nt_client perf 02:00:5e:d0:ff:ff
