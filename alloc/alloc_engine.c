@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "alloc/allocator.h"
+#include "hooks/hooks_mgr.h"
 #include "server/log.h"
 #include "server/stats.h"
 
@@ -180,6 +181,10 @@ enum alloc_result alloc_discover(struct lease_store *s, const struct alloc_req *
         return ALLOC_EXHAUSTED;
     }
     make_lease(r, addr, offer);
+    if (hooks_on(r->cfg->hooks, DORA_HOOK_LEASE4_SELECT) &&
+        hooks_lease4(r->cfg, DORA_HOOK_LEASE4_SELECT, r->client.query, r->subnet, offer, true) ==
+            DORA_HOOK_SKIP)
+        return ALLOC_EXHAUSTED;   /* the callout assigned nothing: no offer */
     return ALLOC_OK;
 }
 
@@ -201,6 +206,28 @@ static enum alloc_result check_requested(struct lease_store *s, const struct all
     bool reserved_here = r->host && r->host->ip == r->hint;
     if (!reserved_here && !alloc_pool_of(sn, r->hint))
         return ALLOC_DROP;
+    return ALLOC_OK;
+}
+
+/* lease4_select (a new lease) or lease4_renew (cur: the client's own lease
+ * being extended) on the lease about to be submitted. Returns -1 to go on,
+ * or the result to return: SKIP of a select assigns nothing (NAK); SKIP of
+ * a renew keeps the stored lease as it is, already durable. */
+static int lease_hooks(struct lease_store *s, const struct alloc_req *r, struct lease4 *lease,
+                       const struct lease4 *cur, lease_done_fn done, void *ctx)
+{
+    enum dora_hook_point p = cur ? DORA_HOOK_LEASE4_RENEW : DORA_HOOK_LEASE4_SELECT;
+    if (!hooks_on(r->cfg->hooks, p) ||
+        hooks_lease4(r->cfg, p, r->client.query, r->subnet, lease, false) != DORA_HOOK_SKIP)
+        return -1;
+    if (!cur)
+        return ALLOC_NAK;
+    (void)s;
+    *lease = *cur;
+    if (r->client.query)
+        hooks_note_lease(r->client.query, lease, false);
+    if (done)
+        done(ctx, LEASE_OK);
     return ALLOC_OK;
 }
 
@@ -233,6 +260,11 @@ enum alloc_result alloc_request(struct lease_store *s, const struct alloc_req *r
         if (st == ADDR_TAKEN)
             continue; /* raced: re-evaluate */
         make_lease(r, addr, lease);
+        if (r->cfg->hooks) {
+            int hk = lease_hooks(s, r, lease, have_cur && st == ADDR_OWN ? &cur : NULL, done, ctx);
+            if (hk >= 0)
+                return (enum alloc_result)hk;
+        }
         int rc;
         if (have_cur && st == ADDR_OWN)
             rc = s->ops->submit(s, LEASE_OP_UPDATE, lease, &cur, done, ctx);
@@ -249,8 +281,13 @@ enum alloc_result alloc_request(struct lease_store *s, const struct alloc_req *r
         if (!(have_cur && st == ADDR_OWN))
             stats_inc(STAT_CUMULATIVE_ASSIGNED_ADDRESSES);
         /* The client moved to another address: its old lease goes. */
-        if (have_existing && existing.addr != addr)
+        if (have_existing && existing.addr != addr) {
             s->ops->submit(s, LEASE_OP_DELETE, &existing, &existing, NULL, NULL);
+            if (r->client.query)
+                hooks_note_lease(r->client.query, &existing, true);
+        }
+        if (r->client.query)
+            hooks_note_lease(r->client.query, lease, false);
         return ALLOC_OK;
     }
     return r->hint ? ALLOC_NAK : ALLOC_EXHAUSTED;
@@ -268,6 +305,10 @@ enum alloc_result alloc_release(struct lease_store *s, const struct cfg4 *cfg,
     if (s->ops->get_by_addr(s, addr, &cur) != LEASE_OK || !alloc_lease_belongs(&cur, c) ||
         cur.state != LEASE_STATE_DEFAULT)
         return ALLOC_DROP;
+    if (hooks_on(cfg->hooks, DORA_HOOK_LEASE4_RELEASE) &&
+        hooks_lease4(cfg, DORA_HOOK_LEASE4_RELEASE, c->query, cfg4_subnet_by_id(cfg, cur.subnet_id),
+                     &cur, false) != DORA_HOOK_CONTINUE)
+        return ALLOC_DROP;   /* SKIP or DROP: not released, normal expiry applies */
     int rc;
     if (affinity_enabled(cfg) && cur.valid_lft != LEASE_INFINITE) {
         /* Keep the row so the client gets the same address back (spec §3.8). */
@@ -279,6 +320,8 @@ enum alloc_result alloc_release(struct lease_store *s, const struct cfg4 *cfg,
     } else {
         rc = s->ops->submit(s, LEASE_OP_DELETE, &cur, &cur, NULL, NULL);
     }
+    if (rc == LEASE_OK && c->query)
+        hooks_note_lease(c->query, &cur, true);
     return rc == LEASE_OK ? ALLOC_OK : ALLOC_DROP;
 }
 
@@ -289,6 +332,10 @@ enum alloc_result alloc_decline(struct lease_store *s, const struct cfg4 *cfg,
     if (s->ops->get_by_addr(s, addr, &cur) != LEASE_OK || !alloc_lease_belongs(&cur, c) ||
         cur.state != LEASE_STATE_DEFAULT || lease4_expired(&cur, now))
         return ALLOC_DROP;
+    if (hooks_on(cfg->hooks, DORA_HOOK_LEASE4_DECLINE) &&
+        hooks_lease4(cfg, DORA_HOOK_LEASE4_DECLINE, c->query, cfg4_subnet_by_id(cfg, cur.subnet_id),
+                     &cur, false) != DORA_HOOK_CONTINUE)
+        return ALLOC_DROP;   /* SKIP or DROP: not declined */
     /* Spec §3.9: identity wiped, probation lifetime, state declined. */
     struct lease4 upd = cur;
     upd.hwaddr_len = 0;
@@ -300,6 +347,8 @@ enum alloc_result alloc_decline(struct lease_store *s, const struct cfg4 *cfg,
     upd.state = LEASE_STATE_DECLINED;
     if (s->ops->submit(s, LEASE_OP_UPDATE, &upd, &cur, NULL, NULL) != LEASE_OK)
         return ALLOC_DROP;
+    if (c->query)
+        hooks_note_lease(c->query, &upd, false);
     stats_inc(STAT_DECLINED_ADDRESSES);
     return ALLOC_OK;
 }
@@ -309,6 +358,17 @@ static int64_t monotonic_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* lease4_recover for a declined lease past its probation, else lease4_expire. */
+static enum dora_hook_status reclaim_hooks(const struct cfg4 *cfg, struct lease4 *l, bool affinity)
+{
+    enum dora_hook_point p = l->state == LEASE_STATE_DECLINED ? DORA_HOOK_LEASE4_RECOVER
+                                                              : DORA_HOOK_LEASE4_EXPIRE;
+    if (!hooks_on(cfg->hooks, p))
+        return DORA_HOOK_CONTINUE;
+    bool remove = !(affinity && l->state == LEASE_STATE_DEFAULT);
+    return hooks_reclaim(cfg, p, l, remove);
 }
 
 int alloc_reclaim(struct lease_store *s, const struct cfg4 *cfg, int64_t now,
@@ -331,8 +391,10 @@ int alloc_reclaim(struct lease_store *s, const struct cfg4 *cfg, int64_t now,
             break;
         uint32_t progress = 0;
         for (int i = 0; i < n; i++) {
-            const struct lease4 *l = &batch[i];
+            struct lease4 *l = &batch[i];
             int rc;
+            if (cfg->hooks && reclaim_hooks(cfg, l, affinity) == DORA_HOOK_SKIP)
+                continue; /* recover: retried next cycle; expire: the callout reclaimed it */
             if (affinity && l->state == LEASE_STATE_DEFAULT) {
                 struct lease4 upd = *l;
                 upd.state = LEASE_STATE_EXPIRED_RECLAIMED;

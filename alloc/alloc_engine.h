@@ -20,11 +20,14 @@ extern "C" {
 
 /* Who is asking: chaddr and, when present and match-client-id is on, the
  * client identifier (option 61). */
+struct hooks_query;
+
 struct alloc_client {
     const uint8_t *hw;
     uint8_t        hwlen;
     const uint8_t *cid;      /* NULL when none */
     uint8_t        cidlen;
+    struct hooks_query *query; /* the packet, for hook points; NULL = no hooks */
 };
 
 struct alloc_req {

@@ -191,6 +191,12 @@ struct cfg_logging {
     char    *output;              /* "stdout" (default), "stderr", "syslog", or a file path */
 };
 
+/* One hooks-libraries entry (loaded by hooks/hooks_mgr.h, not here). */
+struct cfg_hook_lib {
+    char *library;          /* path as configured */
+    char *params_json;      /* the "parameters" map as JSON text ("{}" when absent) */
+};
+
 struct cfg4 {
     struct cfg_iface *ifaces;
     size_t   n_ifaces;
@@ -222,6 +228,12 @@ struct cfg4 {
     struct cfg_mt mt;
     struct cfg_logging logging;
     char    *ctrl_socket_path;  /* control-socket(s) unix entry, resolved; NULL = none */
+
+    struct cfg_hook_lib *hook_libs;  /* hooks-libraries, config order */
+    size_t   n_hook_libs;
+    uint32_t parked_packet_limit;    /* default 256, 0 = unlimited */
+    void    *hooks;          /* the loaded hook set (struct hooks_set), set by the server
+                                before install; NULL = no callouts anywhere */
 
     char    *source_path;    /* file the config came from, or NULL */
     char    *warnings;       /* newline-separated warnings (ignored keys), or NULL */

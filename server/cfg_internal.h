@@ -227,6 +227,9 @@ int cfg_mt_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
 int cfg_loggers_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
 int cfg_host_ids_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
 int cfg_ctrl_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
+/* hooks-libraries and parked-packet-limit (cfg_hooks.c). */
+int  cfg_hooks_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
+void cfg_hooks_free(struct cfg4 *cfg);
 
 /* ---- lookup tables (cfg_hosts.c) ---- */
 /* Build cfg->host_index; detects two reservations of one identifier in a

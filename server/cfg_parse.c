@@ -28,12 +28,12 @@ static const struct cfg_key global_keys[] = {
     USE("reservations"), USE("decline-probation-period"), USE("echo-client-id"),
     USE("expired-leases-processing"), USE("multi-threading"), USE("loggers"),
     USE("ip-reservations-unique"), USE("client-classes"), USE("shared-networks"),
-    USE("control-socket"), USE("control-sockets"), IGN("hooks-libraries"),
+    USE("control-socket"), USE("control-sockets"), USE("hooks-libraries"),
     IGN("dhcp-ddns"), IGN("sanity-checks"), IGN("dhcp4o6-port"), IGN("server-tag"),
     IGN("config-control"), IGN("statistic-default-sample-count"),
     IGN("statistic-default-sample-age"), IGN("compatibility"),
     IGN("reservations-lookup-first"), IGN("early-global-reservations-lookup"),
-    IGN("parked-packet-limit"), IGN("dhcp-queue-control"), IGN("stash-agent-options"),
+    USE("parked-packet-limit"), IGN("dhcp-queue-control"), IGN("stash-agent-options"),
     { NULL, CK_END }
 };
 
@@ -96,7 +96,8 @@ static int parse_global(struct cfg_ctx *ctx, struct json_object *dhcp4)
     if (cfg_interfaces_parse(ctx, dhcp4) < 0 || cfg_lease_db_parse(ctx, dhcp4) < 0 ||
         cfg_hosts_db_parse(ctx, dhcp4) < 0 || cfg_expired_parse(ctx, dhcp4) < 0 ||
         cfg_mt_parse(ctx, dhcp4) < 0 || cfg_loggers_parse(ctx, dhcp4) < 0 ||
-        cfg_host_ids_parse(ctx, dhcp4) < 0 || cfg_ctrl_parse(ctx, dhcp4) < 0)
+        cfg_host_ids_parse(ctx, dhcp4) < 0 || cfg_ctrl_parse(ctx, dhcp4) < 0 ||
+        cfg_hooks_parse(ctx, dhcp4) < 0)
         return -1;
     if (cfg_net_parse(ctx, dhcp4, &global, NULL) < 0)
         return -1;
@@ -324,5 +325,6 @@ void cfg4_free(struct cfg4 *cfg)
     free(cfg->source_path);
     free(cfg->warnings);
     free(cfg->json_text);
+    cfg_hooks_free(cfg);
     free(cfg);
 }

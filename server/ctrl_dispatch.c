@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hooks/hooks_mgr.h"
 #include "server/log.h"
 
 struct json_object *ctrl_answer_json(int result, const char *text, struct json_object *args)
@@ -32,6 +33,34 @@ const struct ctrl_cmd *ctrl_cmd_find(const char *name)
             if (strcmp(c->name, name) == 0)
                 return c;
     return NULL;
+}
+
+/* The command_processed hook point: callouts see the command, its arguments
+ * and the answer, and may replace the answer. */
+static struct json_object *command_processed(struct ctrl_env *env, const char *name,
+                                             struct json_object *args, struct json_object *answer)
+{
+    if (!env->cfg_acquire)
+        return answer;
+    void *ref;
+    const struct cfg4 *cfg = env->cfg_acquire(env, &ref);
+    if (hooks_on(cfg->hooks, DORA_HOOK_COMMAND_PROCESSED)) {
+        char *resp = strdup(json_object_to_json_string_ext(answer, JSON_C_TO_STRING_PLAIN));
+        if (resp) {
+            hooks_command_processed(cfg, name,
+                                    args ? json_object_to_json_string_ext(args, JSON_C_TO_STRING_PLAIN)
+                                         : "{}",
+                                    &resp);
+            struct json_object *replaced = resp ? json_tokener_parse(resp) : NULL;
+            if (replaced) {
+                json_object_put(answer);
+                answer = replaced;
+            }
+            free(resp);
+        }
+    }
+    env->cfg_release(env, ref);
+    return answer;
 }
 
 struct json_object *ctrl_dispatch(struct ctrl_env *env, struct json_object *req)
@@ -58,7 +87,7 @@ struct json_object *ctrl_dispatch(struct ctrl_env *env, struct json_object *req)
     LOG_INFO("COMMAND_RECEIVED", "received command %s", c->name);
     struct ctrl_answer ans = { .result = CTRL_ERROR, .text = "the command gave no answer" };
     c->fn(env, args, &ans);
-    return ctrl_answer_json(ans.result, ans.text, ans.args);
+    return command_processed(env, c->name, args, ctrl_answer_json(ans.result, ans.text, ans.args));
 }
 
 int ctrl_reader_init(struct ctrl_reader *r)

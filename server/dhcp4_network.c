@@ -20,7 +20,7 @@ static bool by_reservation(const struct cfg4 *cfg, const struct pkt4 *req,
     const struct cfg_subnet4 *s = net_begin(cfg, net);
 
     for (size_t i = 0; i < net->n_subnets; i++, s++) {
-        const struct cfg_host *h = find_host(cfg, s, req);
+        const struct cfg_host *h = find_host(cfg, s, req, c->host_arg);
         if (h && h->ip && in_prefix(s, h->ip)) {
             c->subnet = s;
             c->host = h;
@@ -54,7 +54,7 @@ static bool by_lease(struct lease_store *st, const struct cfg4 *cfg, const struc
     if (best == NULL)
         return false;
     c->subnet = best;
-    c->host = find_host(cfg, best, req);
+    c->host = find_host(cfg, best, req, c->host_arg);
     return true;
 }
 
@@ -69,7 +69,7 @@ static bool by_hint(const struct cfg4 *cfg, const struct pkt4 *req, uint32_t hin
     for (size_t i = 0; i < net->n_subnets; i++, s++) {
         if (in_prefix(s, hint)) {
             c->subnet = s;
-            c->host = find_host(cfg, s, req);
+            c->host = find_host(cfg, s, req, c->host_arg);
             return true;
         }
     }

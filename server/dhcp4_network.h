@@ -24,14 +24,16 @@
 extern "C" {
 #endif
 
-/* The reservation lookup of dhcp4_srv.c (subnet scope, then global). */
+/* The reservation lookup of dhcp4_srv.c (subnet scope, then global); arg
+ * is network_choice.host_arg. */
 typedef const struct cfg_host *(*network_host_fn)(const struct cfg4 *cfg,
                                                   const struct cfg_subnet4 *sn,
-                                                  const struct pkt4 *req);
+                                                  const struct pkt4 *req, const void *arg);
 
 struct network_choice {
     const struct cfg_subnet4 *subnet;
     const struct cfg_host    *host;
+    const void               *host_arg;  /* passed to network_host_fn */
 };
 
 /* For c->subnet in a shared network, move c to the sibling subnet the

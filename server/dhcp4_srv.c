@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "alloc/alloc_engine.h"
+#include "hooks/hooks_mgr.h"
 #include "server/log.h"
 #include "server/reply.h"
 #include "server/stats.h"
@@ -179,6 +180,7 @@ static bool accept_packet(struct dhcp4_worker *w, const struct cfg4 *cfg, const 
 static void client_of(const struct pkt4 *req, bool use_cid, struct alloc_client *c)
 {
     size_t len;
+    c->query = NULL;
     const uint8_t *cid = pkt4_opt(req, OPT_CLIENT_ID, &len);
     c->hw = req->chaddr;
     c->hwlen = chaddr_len(req);
@@ -186,10 +188,20 @@ static void client_of(const struct pkt4 *req, bool use_cid, struct alloc_client 
     c->cidlen = c->cid ? (uint8_t)len : 0;
 }
 
+/* A flex-id computed by a host4_identifier callout. */
+struct flex_id {
+    size_t  len;
+    uint8_t v[HOST_ID_MAX];
+};
+
 /* One identifier type's value in this packet, or NULL. */
-static const uint8_t *identifier(const struct pkt4 *req, enum host_id_type t, size_t *len)
+static const uint8_t *identifier(const struct pkt4 *req, enum host_id_type t,
+                                 const struct flex_id *flex, size_t *len)
 {
     switch (t) {
+    case HOST_ID_FLEX_ID:
+        *len = flex ? flex->len : 0;
+        return *len ? flex->v : NULL;
     case HOST_ID_HWADDR:
         *len = chaddr_len(req);
         return *len ? req->chaddr : NULL;
@@ -212,11 +224,11 @@ static const uint8_t *identifier(const struct pkt4 *req, enum host_id_type t, si
 
 /* Spec §3.5: identifier types in configured order, first hit wins. */
 static const struct cfg_host *find_host_in(const struct cfg4 *cfg, uint32_t scope,
-                                           const struct pkt4 *req)
+                                           const struct pkt4 *req, const struct flex_id *flex)
 {
     for (size_t i = 0; i < cfg->n_host_ids && i < HOST_ID_TYPES; i++) {
         size_t len = 0;
-        const uint8_t *id = identifier(req, cfg->host_ids[i], &len);
+        const uint8_t *id = identifier(req, cfg->host_ids[i], flex, &len);
         if (!id || !len)
             continue;
         const struct cfg_host *h = cfg4_host_find(cfg, scope, cfg->host_ids[i], id, len);
@@ -228,14 +240,21 @@ static const struct cfg_host *find_host_in(const struct cfg4 *cfg, uint32_t scop
 
 /* The subnet's reservations before the global ones. */
 static const struct cfg_host *find_host(const struct cfg4 *cfg, const struct cfg_subnet4 *sn,
-                                        const struct pkt4 *req)
+                                        const struct pkt4 *req, const struct flex_id *flex)
 {
     const struct cfg_host *h = NULL;
     if (sn && sn->reservations_in_subnet)
-        h = find_host_in(cfg, sn->id, req);
+        h = find_host_in(cfg, sn->id, req, flex);
     if (!h && (!sn || sn->reservations_global))
-        h = find_host_in(cfg, 0, req);
+        h = find_host_in(cfg, 0, req, flex);
     return h;
+}
+
+/* find_host in the shape dhcp4_network.c calls it (arg: the flex-id). */
+static const struct cfg_host *network_host(const struct cfg4 *cfg, const struct cfg_subnet4 *sn,
+                                           const struct pkt4 *req, const void *arg)
+{
+    return find_host(cfg, sn, req, arg);
 }
 
 /* Lifetime: the client's option 51 clamped to [min, max], else the default. */
@@ -364,6 +383,24 @@ static void pending_done(void *ctx, int result)
     pending_arrive(pr);
 }
 
+/* ---- hook points (hooks/hooks_mgr.h); each call site is guarded by hooks_on ---- */
+
+/* pkt4_send + buffer4_send: false when a callout dropped the response. */
+#define SEND_HOOKS(m) (!(hooks_on((m)->cfg->hooks, DORA_HOOK_PKT4_SEND) ||                   \
+                         hooks_on((m)->cfg->hooks, DORA_HOOK_BUFFER4_SEND)) ||                \
+                       hooks_send((m)->cfg, (m)->hq, &(m)->w->out))
+
+static void pending_resume(void *arg, bool drop)
+{
+    struct pending_reply *pr = arg;
+    if (drop)
+        pr->len = 0;   /* discarded; the lease stays committed (Kea) */
+    pending_arrive(pr);
+}
+
+struct msg_ctx;
+static bool leases_committed(struct msg_ctx *m, struct pending_reply *pr);
+
 /* ---- message handlers ------------------------------------------------ */
 
 struct msg_ctx {
@@ -374,6 +411,8 @@ struct msg_ctx {
     const struct cfg_subnet4 *subnet;
     const struct cfg_host    *host;
     bool bootp;     /* a BOOTREQUEST without option 53 */
+    struct hooks_query       *hq;  /* NULL when no hook library is loaded */
+    const struct flex_id     *flex; /* host4_identifier's flex-id, or NULL */
     char who[256];  /* client identity for logs, formatted on first use */
 };
 
@@ -391,7 +430,7 @@ static void send_nak(struct msg_ctx *m, const char *why)
         .server_id = receiving_address(m->w->srv, m->rx),
     };
     LOG_INFO("DHCP4_PACKET_NAK", "%s: NAK: %s", who(m), why);
-    if (reply_build(&m->w->out, &rp) == 0)
+    if (reply_build(&m->w->out, &rp) == 0 && SEND_HOOKS(m))
         send_reply(m->w, m->rx, DHCPNAK);
 }
 
@@ -401,6 +440,7 @@ static void build_alloc_req(struct msg_ctx *m, struct alloc_req *ar, uint32_t hi
     ar->cfg = m->cfg;
     ar->subnet = m->subnet;
     client_of(m->req, m->subnet->match_client_id, &ar->client);
+    ar->client.query = m->hq;
     ar->host = m->host;
     ar->hint = hint;
     /* Spec §1.2: a BOOTP client always gets an infinite lease. */
@@ -428,11 +468,11 @@ static void network_stage(struct msg_ctx *m)
     const uint8_t *opt50 = pkt4_opt(m->req, OPT_REQUESTED_ADDRESS, &len);
     uint32_t hint = opt50 && len == 4 ? get_be32(opt50) : m->req->ciaddr;
     struct alloc_client c;
-    struct network_choice nc = { m->subnet, m->host };
+    struct network_choice nc = { m->subnet, m->host, m->flex };
 
     client_of(m->req, m->subnet->match_client_id, &c);
     network_pick(m->w->srv->store, m->cfg, m->req, &c, hint,
-                 m->req->msg_type != DHCPDISCOVER, find_host, &nc);
+                 m->req->msg_type != DHCPDISCOVER, network_host, &nc);
     m->subnet = nc.subnet;
     m->host = nc.host;
 }
@@ -449,7 +489,7 @@ static enum alloc_result discover_in_network(struct msg_ctx *m, struct alloc_req
     while ((res = alloc_discover(m->w->srv->store, ar, offer)) == ALLOC_EXHAUSTED &&
            (sn = network_next(m->cfg, start, sn)) != NULL) {
         m->subnet = sn;
-        m->host = find_host(m->cfg, sn, m->req);
+        m->host = find_host(m->cfg, sn, m->req, m->flex);
         build_alloc_req(m, ar, hint);
     }
     if (res != ALLOC_OK) {
@@ -457,6 +497,19 @@ static enum alloc_result discover_in_network(struct msg_ctx *m, struct alloc_req
         m->host = start_host;
     }
     return res;
+}
+
+/* leases4_committed. Returns false when the reply was parked: the worker
+ * must not arrive at pr (the unpark does). */
+static bool leases_committed(struct msg_ctx *m, struct pending_reply *pr)
+{
+    enum dora_hook_status st = hooks_leases4_committed(m->cfg, m->hq, pr ? &m->w->out : NULL,
+                                                       pr ? pending_resume : NULL, pr);
+    if (st == DORA_HOOK_DROP && pr) {
+        pr->len = 0;
+        LOG_DEBUG("DHCP4_HOOK_LEASES4_COMMITTED_DROP", "%s: reply dropped by a callout", who(m));
+    }
+    return st != DORA_HOOK_PARK;
 }
 
 static void handle_discover(struct msg_ctx *m)
@@ -480,7 +533,7 @@ static void handle_discover(struct msg_ctx *m)
         return;
     }
     LOG_DEBUG("DHCP4_LEASE_OFFER", "%s: offering %s", who(m), ip_str(offer.addr, ip));
-    if (build_lease_reply(m, DHCPOFFER, &offer) == 0)
+    if (build_lease_reply(m, DHCPOFFER, &offer) == 0 && SEND_HOOKS(m))
         send_reply(m->w, m->rx, DHCPOFFER);
 }
 
@@ -508,20 +561,23 @@ static enum alloc_result commit_and_reply(struct msg_ctx *m, struct alloc_req *a
     while ((res = alloc_request(m->w->srv->store, ar, pending_done, pr, &lease)) ==
                ALLOC_EXHAUSTED && !ar->hint && (sn = network_next(m->cfg, start, sn)) != NULL) {
         m->subnet = sn;
-        m->host = find_host(m->cfg, sn, m->req);
+        m->host = find_host(m->cfg, sn, m->req, m->flex);
         build_alloc_req(m, ar, 0);
     }
     if (res != ALLOC_OK) {
         free(pr);
         return res;
     }
-    if (build_lease_reply(m, DHCPACK, &lease) == 0 && m->w->out.len <= REPLY_CAP) {
+    if (build_lease_reply(m, DHCPACK, &lease) == 0 && m->w->out.len <= REPLY_CAP &&
+        SEND_HOOKS(m)) {
         reply_destination(m->w->srv, m->rx, &m->w->out, &pr->dst);
         memcpy(pr->data, m->w->out.buf, m->w->out.len);
         pr->len = m->w->out.len;
     }
     LOG_INFO("DHCP4_LEASE_ALLOC", "%s: lease %s has been allocated for %u seconds%s",
              who(m), ip_str(lease.addr, ip), lease.valid_lft, m->bootp ? " (BOOTP)" : "");
+    if (hooks_on(m->cfg->hooks, DORA_HOOK_LEASES4_COMMITTED) && !leases_committed(m, pr))
+        return ALLOC_OK; /* parked: the unpark arrives for the worker */
     pending_arrive(pr);
     return ALLOC_OK;
 }
@@ -617,9 +673,12 @@ static void handle_release(struct msg_ctx *m)
     char ip[16];
     /* RELEASE ignores match-client-id and subnet selection (spec §3.2). */
     client_of(m->req, true, &c);
-    if (alloc_release(m->w->srv->store, m->cfg, &c, m->req->ciaddr, time(NULL)) == ALLOC_OK)
+    c.query = m->hq;
+    if (alloc_release(m->w->srv->store, m->cfg, &c, m->req->ciaddr, time(NULL)) == ALLOC_OK) {
         LOG_INFO("DHCP4_RELEASE", "%s: address %s was released", who(m), ip_str(m->req->ciaddr, ip));
-    else
+        if (hooks_on(m->cfg->hooks, DORA_HOOK_LEASES4_COMMITTED))
+            leases_committed(m, NULL);
+    } else
         LOG_DEBUG("DHCP4_RELEASE_FAIL", "%s: no lease of this client at %s", who(m),
                   ip_str(m->req->ciaddr, ip));
 }
@@ -636,10 +695,13 @@ static void handle_decline(struct msg_ctx *m)
     uint32_t addr = get_be32(opt50);
     struct alloc_client c;
     client_of(m->req, m->subnet ? m->subnet->match_client_id : true, &c);
-    if (alloc_decline(m->w->srv->store, m->cfg, &c, addr, time(NULL)) == ALLOC_OK)
+    c.query = m->hq;
+    if (alloc_decline(m->w->srv->store, m->cfg, &c, addr, time(NULL)) == ALLOC_OK) {
         LOG_INFO("DHCP4_DECLINE_LEASE", "%s: address %s was declined; probation %u s", who(m),
                  ip_str(addr, ip), m->cfg->decline_probation_period);
-    else
+        if (hooks_on(m->cfg->hooks, DORA_HOOK_LEASES4_COMMITTED))
+            leases_committed(m, NULL);
+    } else
         LOG_INFO("DHCP4_DECLINE_FAIL", "%s: DECLINE of %s ignored: not the client's lease",
                  who(m), ip_str(addr, ip));
 }
@@ -654,7 +716,7 @@ static void handle_inform(struct msg_ctx *m)
         .cfg = m->cfg, .subnet = m->subnet, .host = m->host, .req = m->req,
         .msg_type = DHCPACK, .server_id = receiving_address(m->w->srv, m->rx),
     };
-    if (reply_build(&m->w->out, &rp) != 0)
+    if (reply_build(&m->w->out, &rp) != 0 || !SEND_HOOKS(m))
         return;
     struct tx_dest d;
     reply_destination(m->w->srv, m->rx, &m->w->out, &d);
@@ -671,6 +733,33 @@ static void handle_inform(struct msg_ctx *m)
     send_now(m->w->srv, &d, m->w->out.buf, m->w->out.len, DHCPACK);
 }
 
+static bool flex_id_wanted(const struct cfg4 *cfg)
+{
+    for (size_t i = 0; i < cfg->n_host_ids && i < HOST_ID_TYPES; i++)
+        if (cfg->host_ids[i] == HOST_ID_FLEX_ID)
+            return true;
+    return false;
+}
+
+/* Only with hook libraries loaded: the per-packet hook state, then
+ * pkt4_receive. Returns false when a callout dropped the packet. */
+static bool hook_query(struct msg_ctx *m, struct hooks_query *hq)
+{
+    const struct io_iface *ifc = io_iface_by_index(m->w->srv->io, m->rx->ifindex);
+    hq->pkt = &m->w->req;
+    hq->rx = m->rx;
+    hq->iface = ifc ? ifc->name : "";
+    hq->subnet = NULL;
+    hq->has_committed = hq->has_deleted = false;
+    m->hq = hq;
+    if (hooks_on(m->cfg->hooks, DORA_HOOK_PKT4_RECEIVE) &&
+        hooks_pkt4_receive(m->cfg, hq) == DORA_HOOK_DROP) {
+        drop(m->req, "DHCP4_HOOK_PACKET_RCVD_SKIP", "dropped by a pkt4_receive callout");
+        return false;
+    }
+    return true;
+}
+
 void dhcp4_handle(struct dhcp4_worker *w, const struct cfg4 *cfg, const struct rx_pkt *rx)
 {
     const struct pkt4 *req = &w->req;
@@ -680,9 +769,24 @@ void dhcp4_handle(struct dhcp4_worker *w, const struct cfg4 *cfg, const struct r
         return;
 
     struct msg_ctx m = { .w = w, .cfg = cfg, .rx = rx, .req = req, .bootp = !req->msg_type };
+    struct hooks_query hq;
+    struct flex_id flex;
+    if (cfg->hooks && !hook_query(&m, &hq))
+        return;
     if (req->msg_type != DHCPRELEASE) {
         m.subnet = subnet_select(cfg, req, rx, io_iface_by_index(w->srv->io, rx->ifindex));
-        m.host = find_host(cfg, m.subnet, req);
+        if (hooks_on(cfg->hooks, DORA_HOOK_SUBNET4_SELECT) &&
+            hooks_subnet4_select(cfg, m.hq, &m.subnet) == DORA_HOOK_DROP) {
+            drop(req, "DHCP4_HOOK_SUBNET4_SELECT_DROP", "dropped by a subnet4_select callout");
+            return;
+        }
+        if (m.hq)
+            m.hq->subnet = m.subnet;
+        if (hooks_on(cfg->hooks, DORA_HOOK_HOST4_IDENTIFIER) && flex_id_wanted(cfg) &&
+            hooks_host4_identifier(cfg, m.hq, flex.v, sizeof(flex.v), &flex.len) ==
+                DORA_HOOK_CONTINUE && flex.len)
+            m.flex = &flex;
+        m.host = find_host(cfg, m.subnet, req, m.flex);
         if (m.subnet && m.subnet->network && req->msg_type != DHCPDECLINE &&
             req->msg_type != DHCPINFORM)
             network_stage(&m);

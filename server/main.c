@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
+#include "hooks/hooks_mgr.h"
 #include "server/cfg.h"
 #include "server/server.h"
 #include "server/version.h"
@@ -41,6 +43,12 @@ static int check_config(const char *path)
     }
     if (cfg->warnings)
         fprintf(stderr, "%s", cfg->warnings);
+    /* Like kea-dhcp4 -t: the libraries are opened and checked, not loaded. */
+    if (hooks_validate(cfg, err, sizeof(err)) != 0) {
+        fprintf(stderr, "%s\n", err);
+        cfg4_free(cfg);
+        return 1;
+    }
     cfg4_free(cfg);
     printf("Configuration OK\n");
     return 0;

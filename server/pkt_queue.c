@@ -1,9 +1,11 @@
 /* Bounded drop-oldest packet queue with a fixed buffer pool; see pkt_queue.h. */
 #include "server/pkt_queue.h"
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "server/stats.h"
 
@@ -133,6 +135,34 @@ struct rx_pkt *pkt_queue_pop(struct pkt_queue *q)
         p = q->ring[q->head];
         q->head = (q->head + 1) % q->cap;
         q->count--;
+    }
+    pthread_mutex_unlock(&q->lock);
+    return p;
+}
+
+struct rx_pkt *pkt_queue_pop_timed(struct pkt_queue *q, int timeout_ms, bool *timed_out)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+    if (until.tv_nsec >= 1000000000) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000;
+    }
+    struct rx_pkt *p = NULL;
+    *timed_out = false;
+    pthread_mutex_lock(&q->lock);
+    while (!q->count && !q->closed && !*timed_out) {
+        q->waiters++;
+        *timed_out = pthread_cond_timedwait(&q->nonempty, &q->lock, &until) == ETIMEDOUT;
+        q->waiters--;
+    }
+    if (q->count) {
+        p = q->ring[q->head];
+        q->head = (q->head + 1) % q->cap;
+        q->count--;
+        *timed_out = false;
     }
     pthread_mutex_unlock(&q->lock);
     return p;

@@ -58,6 +58,10 @@ struct rx_pkt *pkt_queue_pop(struct pkt_queue *q);
 /* Return a buffer to the pool. */
 void pkt_queue_put_buffer(struct pkt_queue *q, struct rx_pkt *p);
 
+/* pkt_queue_pop, waiting at most timeout_ms: NULL with *timed_out set when
+ * nothing came (an idle worker then lets go of an old config snapshot). */
+struct rx_pkt *pkt_queue_pop_timed(struct pkt_queue *q, int timeout_ms, bool *timed_out);
+
 /* Wake every waiting worker; pop returns NULL once drained. */
 void pkt_queue_close(struct pkt_queue *q);
 

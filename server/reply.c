@@ -146,7 +146,7 @@ static void set_fixed_fields(struct pkt4_out *o, const struct reply_params *rp)
     copy_field(o->file, sizeof(o->file), file);
 }
 
-static size_t max_reply_size(const struct pkt4 *req)
+size_t reply_max_size(const struct pkt4 *req)
 {
     size_t len;
     const uint8_t *v = pkt4_opt(req, OPT_MAX_MESSAGE_SIZE, &len);
@@ -235,5 +235,5 @@ int reply_build(struct pkt4_out *o, const struct reply_params *rp)
         pkt4_out_put(o, OPT_RELAY_AGENT_INFO, v, len);
     if (rp->bootp)
         strip_dhcp_only(o);
-    return pkt4_out_finish(o, max_reply_size(req)) < 0 ? -1 : 0;
+    return pkt4_out_finish(o, reply_max_size(req)) < 0 ? -1 : 0;
 }

@@ -34,6 +34,10 @@ struct reply_params {
  * reply could not be laid out. */
 int reply_build(struct pkt4_out *o, const struct reply_params *rp);
 
+/* The largest reply req allows (its option 57, at least 576, at most one
+ * Ethernet frame): what reply_build lays the reply out for. */
+size_t reply_max_size(const struct pkt4 *req);
+
 /* The server identifier to use: a configured option 54 (subnet, shared
  * network, then global),
  * else fallback. */

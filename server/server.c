@@ -24,6 +24,7 @@
 
 #include "alloc/alloc_engine.h"
 #include "backends/store_factory.h"
+#include "hooks/hooks_mgr.h"
 #include "server/client_handler.h"
 #include "server/ctrl.h"
 #include "server/dhcp4_srv.h"
@@ -74,6 +75,7 @@ static void cfg_release(struct server *s, struct cfg_ref *r)
     bool last = --r->refs == 0;
     pthread_mutex_unlock(&s->cfg_lock);
     if (last) {
+        hooks_release(r->cfg->hooks);   /* unloads the libraries of an old snapshot */
         cfg4_free(r->cfg);
         free(r);
     }
@@ -83,6 +85,7 @@ static void cfg_install(struct server *s, struct cfg4 *cfg)
 {
     struct cfg_ref *r = malloc(sizeof(*r));
     if (!r) {
+        hooks_release(cfg->hooks);
         cfg4_free(cfg);
         LOG_ERROR("DHCP4_CONFIG_LOAD_FAIL", "out of memory; keeping the running configuration");
         return;
@@ -134,11 +137,30 @@ static bool same_startup_settings(const struct cfg4 *a, const struct cfg4 *b)
     return true;
 }
 
-/* The one path every configuration change takes (SIGHUP, config-set,
- * config-reload): cfg is already parsed and valid; settings bound at
- * startup are reported, logging applied, the snapshot swapped. */
-static void apply_config(struct server *s, struct cfg4 *cfg, const char *origin)
+static int load_hooks(struct cfg4 *cfg, char *err, size_t errlen)
 {
+    struct hooks_set *h;
+    if (hooks_load(cfg, &h, err, errlen) != 0)
+        return -1;
+    cfg->hooks = h;
+    return 0;
+}
+
+/* The one path every configuration change takes (SIGHUP, config-set,
+ * config-reload): cfg is already parsed and valid. Its hook libraries are
+ * loaded first (Kea reloads them on every reconfiguration; the new set loads
+ * while the old one still serves packets in flight) - a refused library
+ * refuses the whole change: cfg is freed, the running one kept, -1. Then
+ * settings bound at startup are reported, logging applied, the snapshot
+ * swapped. */
+static int apply_config(struct server *s, struct cfg4 *cfg, const char *origin,
+                        char *err, size_t errlen)
+{
+    if (load_hooks(cfg, err, errlen) != 0) {
+        LOG_ERROR("DHCP4_CONFIG_LOAD_FAIL", "%s: %s; keeping the running configuration", origin, err);
+        cfg4_free(cfg);
+        return -1;
+    }
     struct cfg_ref *cur = cfg_acquire(s);
     bool same = same_startup_settings(cur->cfg, cfg);
     cfg_release(s, cur);
@@ -150,6 +172,7 @@ static void apply_config(struct server *s, struct cfg4 *cfg, const char *origin)
     cfg_install(s, cfg);
     __atomic_store_n(&s->env.reloaded, time(NULL), __ATOMIC_RELEASE);
     LOG_INFO("DHCP4_CONFIG_COMPLETE", "configuration loaded from %s", origin);
+    return 0;
 }
 
 /* Re-read the -c file (SIGHUP, config-reload). An invalid file is refused
@@ -162,7 +185,7 @@ static int reload(struct server *s, char *err, size_t errlen)
     if (rc != 0)
         LOG_ERROR("DHCP4_CONFIG_LOAD_FAIL", "%s; keeping the running configuration", err);
     else
-        apply_config(s, cfg, s->opts->config_path);
+        rc = apply_config(s, cfg, s->opts->config_path, err, errlen);
     pthread_mutex_unlock(&s->apply_lock);
     return rc;
 }
@@ -190,7 +213,7 @@ static int env_cfg_apply(struct ctrl_env *env, const char *json_text, char *err,
     if (rc != 0)
         LOG_ERROR("DHCP4_CONFIG_LOAD_FAIL", "config-set: %s; keeping the running configuration", err);
     else
-        apply_config(s, cfg, "config-set");
+        rc = apply_config(s, cfg, "config-set", err, errlen);
     pthread_mutex_unlock(&s->apply_lock);
     return rc;
 }
@@ -263,6 +286,14 @@ static void serve_client(struct worker_arg *wa, struct rx_pkt *rx)
 {
     struct server *s = wa->s;
     struct dhcp4_worker *w = &wa->w;
+    const struct cfg4 *cfg = worker_cfg(wa);
+    if (hooks_on(cfg->hooks, DORA_HOOK_BUFFER4_RECEIVE) &&
+        hooks_buffer4_receive(cfg, rx) == DORA_HOOK_DROP) {
+        stats_inc(STAT_PKT4_RECEIVE_DROP);
+        LOG_DEBUG("DHCP4_HOOK_BUFFER_RCVD_DROP", "packet dropped by a buffer4_receive callout");
+        pkt_queue_put_buffer(&s->queue, rx);
+        return;
+    }
     int rc = pkt4_parse(&w->req, rx->data, rx->len);
     if (rc != PKT4_OK) {
         stats_inc(STAT_PKT4_RECEIVED);
@@ -310,8 +341,18 @@ static void *worker_main(void *arg)
     struct worker_arg *wa = arg;
     stats_bind_thread(2 + wa->w.id);
     struct rx_pkt *rx;
-    while ((rx = pkt_queue_pop(&wa->s->queue)))
-        serve_client(wa, rx);
+    bool idle;
+    while ((rx = pkt_queue_pop_timed(&wa->s->queue, 1000, &idle)) || idle) {
+        if (rx) {
+            serve_client(wa, rx);
+        } else if (wa->cfg && wa->cfg_generation !=
+                              __atomic_load_n(&wa->s->cfg_generation, __ATOMIC_ACQUIRE)) {
+            /* Idle after a reload: let the old snapshot (and the hook
+             * libraries it holds) go without waiting for a packet. */
+            cfg_release(wa->s, wa->cfg);
+            wa->cfg = NULL;
+        }
+    }
     if (wa->cfg)
         cfg_release(wa->s, wa->cfg);
     return NULL;
@@ -484,11 +525,18 @@ int server_run(const struct server_opts *opts)
     }
     apply_logging(cfg, opts->debug);
     log_warnings(cfg);
+    if (load_hooks(cfg, err, sizeof(err)) != 0) {
+        LOG_ERROR("DHCP4_CONFIG_LOAD_FAIL", "%s", err);
+        fprintf(stderr, "%s\n", err);
+        cfg4_free(cfg);
+        return 1;
+    }
 
     struct pidfile pf;
     if (pidfile_acquire(&pf, opts->config_path, err, sizeof(err)) != 0) {
         LOG_ERROR("DHCP4_ALREADY_RUNNING", "%s", err);
         fprintf(stderr, "%s\n", err);
+        hooks_release(cfg->hooks);
         cfg4_free(cfg);
         return 1;
     }
@@ -554,6 +602,10 @@ int server_run(const struct server_opts *opts)
     for (unsigned i = 0; i < started; i++)
         pthread_join(workers[i].thread, NULL);
     free(workers);
+    /* Unload the libraries while the store and sockets are still open: a
+     * library's unload() may unpark replies that then go out. */
+    hooks_release(s.current->cfg->hooks);
+    s.current->cfg->hooks = NULL;
 out_queue:
     /* Replies still waiting for the disk go out before the sockets close. */
     store->ops->flush(store);

@@ -548,11 +548,11 @@ TEST(CfgWarnings, UnsupportedKeysWarnAndUserContextIsSilent)
                        "\"user-context\": { \"x\": [ 1, 2 ] }, "
                        "\"pools\": [ { \"pool\": \"192.0.2.10 - 192.0.2.20\", "
                        "\"ddns-send-updates\": true, \"comment\": \"p\" } ]",
-                       "\"ddns-send-updates\": true, \"hooks-libraries\": [], "
+                       "\"ddns-send-updates\": true, \"dhcp-ddns\": {}, "
                        "\"user-context\": { \"a\": 1 }, \"comment\": \"top\""));
     EXPECT_TRUE(has_warning(p.c, "Dhcp4.ddns-send-updates: ignored: not supported yet"))
         << p.c->warnings;
-    EXPECT_TRUE(has_warning(p.c, "Dhcp4.hooks-libraries: ignored: not supported yet"));
+    EXPECT_TRUE(has_warning(p.c, "Dhcp4.dhcp-ddns: ignored: not supported yet"));
     EXPECT_TRUE(has_warning(p.c, "Dhcp4.subnet4[0].ddns-qualifying-suffix: ignored: not supported yet"));
     EXPECT_TRUE(has_warning(p.c, "Dhcp4.subnet4[0].pools[0].ddns-send-updates: ignored: not supported yet"));
     EXPECT_EQ(std::string::npos, std::string(p.c->warnings).find("user-context"));
