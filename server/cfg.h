@@ -174,6 +174,14 @@ struct cfg_logging {
     char    *output;              /* "stdout" (default), "stderr", "syslog", or a file path */
 };
 
+/* The metrics endpoint (a dora extension: Kea has no such key):
+ * "metrics": { "http-host": "127.0.0.1", "http-port": 9547 }. */
+struct cfg_metrics {
+    bool     enabled;      /* the "metrics" map is present */
+    uint32_t http_host;    /* default 127.0.0.1 */
+    uint16_t http_port;    /* default 9547 */
+};
+
 struct cfg4 {
     struct cfg_iface *ifaces;
     size_t   n_ifaces;
@@ -201,6 +209,9 @@ struct cfg4 {
     size_t   n_hosts_dbs;
     struct cfg_mt mt;
     struct cfg_logging logging;
+    uint32_t stat_sample_count;  /* statistic-default-sample-count, default 20; 0 = by age */
+    uint32_t stat_sample_age;    /* statistic-default-sample-age (s), default 0 */
+    struct cfg_metrics metrics;
 
     char    *source_path;    /* file the config came from, or NULL */
     char    *warnings;       /* newline-separated warnings (ignored keys), or NULL */

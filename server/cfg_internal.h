@@ -184,6 +184,8 @@ int cfg_expired_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
 int cfg_mt_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
 int cfg_loggers_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
 int cfg_host_ids_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
+/* statistic-default-sample-* and the metrics endpoint (cfg_stats.c). */
+int cfg_stats_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
 
 /* ---- lookup tables (cfg_hosts.c) ---- */
 /* Build cfg->host_index; detects two reservations of one identifier in a
