@@ -33,8 +33,13 @@ static void contribute(const struct lease4 *l, int64_t sign)
 
 void stats_lease_changed(const struct lease4 *old, const struct lease4 *cur)
 {
-    contribute(old, -1);
-    contribute(cur, 1);
+    /* A renewal (same subnet, pool and state) changes no gauge. */
+    bool same = old && cur && old->subnet_id == cur->subnet_id && old->pool_id == cur->pool_id &&
+                old->state == cur->state;
+    if (!same) {
+        contribute(old, -1);
+        contribute(cur, 1);
+    }
     bool fresh = cur && cur->state == LEASE_STATE_DEFAULT &&
                  !(old && old->state == LEASE_STATE_DEFAULT && same_client(old, cur));
     if (fresh) {

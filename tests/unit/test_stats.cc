@@ -4,8 +4,9 @@
 // process-wide, so every test uses its own subnet IDs and compares deltas.
 #include <gtest/gtest.h>
 
+#include <cctype>
+#include <cstring>
 #include <json-c/json.h>
-#include <regex>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -47,6 +48,16 @@ static int64_t value(const std::string &name)
         v = json_object_get_int64(json_object_array_get_idx(json_object_array_get_idx(samples, 0), 0));
     json_object_put(o);
     return v;
+}
+
+// "YYYY-MM-DD HH:MM:SS.ffffff", as Kea prints sample times.
+static bool timestamp_ok(const char *t)
+{
+    const char *shape = "dddd-dd-dd dd:dd:dd.dddddd";
+    for (size_t i = 0; shape[i]; i++)
+        if (shape[i] == 'd' ? !isdigit((unsigned char)t[i]) : t[i] != shape[i])
+            return false;
+    return strlen(t) == strlen(shape);
 }
 
 TEST(Stats, CountersSumAcrossThreads)
@@ -230,11 +241,10 @@ TEST(StatsRegistry, SamplesNewestFirstAndBounded)
     struct json_object *samples;
     ASSERT_TRUE(json_object_object_get_ex(o, name, &samples));
     ASSERT_EQ(3u, json_object_array_length(samples));
-    std::regex ts(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6})");
     for (int i = 0; i < 3; i++) {
         struct json_object *pair = json_object_array_get_idx(samples, (size_t)i);
         EXPECT_EQ(6 - i, json_object_get_int64(json_object_array_get_idx(pair, 0)));
-        EXPECT_TRUE(std::regex_match(json_object_get_string(json_object_array_get_idx(pair, 1)), ts));
+        EXPECT_TRUE(timestamp_ok(json_object_get_string(json_object_array_get_idx(pair, 1))));
     }
     json_object_put(o);
 
