@@ -150,7 +150,7 @@ static uint32_t choose_address(struct lease_store *s, const struct alloc_req *r)
     if (r->host && r->host->ip && in_subnet(sn, r->host->ip)) {
         if (addr_usable(s, r, r->host->ip))
             return r->host->ip;
-        stats_inc(STAT_V4_RESERVATION_CONFLICTS);
+        stats_inc_both(STAT_V4_RESERVATION_CONFLICTS, sn->id, SSTAT_V4_RESERVATION_CONFLICTS);
     }
     /* 2. The client's existing lease, unless no longer in a pool or now
      * reserved for someone else. */
@@ -166,18 +166,25 @@ static uint32_t choose_address(struct lease_store *s, const struct alloc_req *r)
     return allocator_pick(s, r, addr_usable);
 }
 
+/* v4-allocation-fail and the reason, global and for the subnet. */
+static void count_alloc_fail(uint32_t subnet_id, enum stat_id why, enum sstat_id swhy)
+{
+    stats_inc_both(STAT_V4_ALLOCATION_FAIL, subnet_id, SSTAT_V4_ALLOCATION_FAIL);
+    stats_inc_both(why, subnet_id, swhy);
+}
+
 enum alloc_result alloc_discover(struct lease_store *s, const struct alloc_req *r,
                                  struct lease4 *offer)
 {
     if (!r->subnet->n_pools && !(r->host && r->host->ip)) {
-        stats_inc(STAT_V4_ALLOCATION_FAIL);
-        stats_inc(STAT_V4_ALLOCATION_FAIL_NO_POOLS);
+        count_alloc_fail(r->subnet->id, STAT_V4_ALLOCATION_FAIL_NO_POOLS,
+                         SSTAT_V4_ALLOCATION_FAIL_NO_POOLS);
         return ALLOC_EXHAUSTED;
     }
     uint32_t addr = choose_address(s, r);
     if (!addr) {
-        stats_inc(STAT_V4_ALLOCATION_FAIL);
-        stats_inc(STAT_V4_ALLOCATION_FAIL_SUBNET);
+        count_alloc_fail(r->subnet->id, STAT_V4_ALLOCATION_FAIL_SUBNET,
+                         SSTAT_V4_ALLOCATION_FAIL_SUBNET);
         return ALLOC_EXHAUSTED;
     }
     make_lease(r, addr, offer);
@@ -250,7 +257,8 @@ enum alloc_result alloc_request(struct lease_store *s, const struct alloc_req *r
              * like Kea (spec §3.17). */
             addr = choose_address(s, r);
             if (!addr) {
-                stats_inc(STAT_V4_ALLOCATION_FAIL);
+                count_alloc_fail(r->subnet->id, STAT_V4_ALLOCATION_FAIL_SUBNET,
+                                 SSTAT_V4_ALLOCATION_FAIL_SUBNET);
                 return ALLOC_EXHAUSTED;
             }
         }
@@ -278,11 +286,15 @@ enum alloc_result alloc_request(struct lease_store *s, const struct alloc_req *r
                       lease_strerror(rc));
             return ALLOC_ERROR;
         }
-        if (!(have_cur && st == ADDR_OWN))
-            stats_inc(STAT_CUMULATIVE_ASSIGNED_ADDRESSES);
+        /* An expired lease of another client replaced: Kea reclaims it first. */
+        if (have_cur && st != ADDR_OWN && (cur.state == LEASE_STATE_DEFAULT ||
+                                           cur.state == LEASE_STATE_DECLINED))
+            stats_lease_reclaimed(&cur);
+        stats_lease_changed(have_cur ? &cur : NULL, lease);
         /* The client moved to another address: its old lease goes. */
-        if (have_existing && existing.addr != addr) {
-            s->ops->submit(s, LEASE_OP_DELETE, &existing, &existing, NULL, NULL);
+        if (have_existing && existing.addr != addr &&
+            s->ops->submit(s, LEASE_OP_DELETE, &existing, &existing, NULL, NULL) == LEASE_OK) {
+            stats_lease_changed(&existing, NULL);
             if (r->client.query)
                 hooks_note_lease(r->client.query, &existing, true);
         }
@@ -317,8 +329,12 @@ enum alloc_result alloc_release(struct lease_store *s, const struct cfg4 *cfg,
         upd.cltt = now;
         upd.state = LEASE_STATE_RELEASED;
         rc = s->ops->submit(s, LEASE_OP_UPDATE, &upd, &cur, NULL, NULL);
+        if (rc == LEASE_OK)
+            stats_lease_changed(&cur, &upd);
     } else {
         rc = s->ops->submit(s, LEASE_OP_DELETE, &cur, &cur, NULL, NULL);
+        if (rc == LEASE_OK)
+            stats_lease_changed(&cur, NULL);
     }
     if (rc == LEASE_OK && c->query)
         hooks_note_lease(c->query, &cur, true);
@@ -349,7 +365,7 @@ enum alloc_result alloc_decline(struct lease_store *s, const struct cfg4 *cfg,
         return ALLOC_DROP;
     if (c->query)
         hooks_note_lease(c->query, &upd, false);
-    stats_inc(STAT_DECLINED_ADDRESSES);
+    stats_lease_changed(&cur, &upd);
     return ALLOC_OK;
 }
 
@@ -395,8 +411,9 @@ int alloc_reclaim(struct lease_store *s, const struct cfg4 *cfg, int64_t now,
             int rc;
             if (cfg->hooks && reclaim_hooks(cfg, l, affinity) == DORA_HOOK_SKIP)
                 continue; /* recover: retried next cycle; expire: the callout reclaimed it */
-            if (affinity && l->state == LEASE_STATE_DEFAULT) {
-                struct lease4 upd = *l;
+            struct lease4 upd = *l;
+            bool keep = affinity && l->state == LEASE_STATE_DEFAULT;
+            if (keep) {
                 upd.state = LEASE_STATE_EXPIRED_RECLAIMED;
                 rc = s->ops->submit(s, LEASE_OP_UPDATE, &upd, l, NULL, NULL);
             } else {
@@ -405,11 +422,8 @@ int alloc_reclaim(struct lease_store *s, const struct cfg4 *cfg, int64_t now,
             if (rc != LEASE_OK)
                 continue; /* changed meanwhile (renewed): nothing to reclaim */
             progress++;
-            stats_inc(STAT_RECLAIMED_LEASES);
-            if (l->state == LEASE_STATE_DECLINED) {
-                stats_add(STAT_DECLINED_ADDRESSES, -1);
-                stats_inc(STAT_RECLAIMED_DECLINED_ADDRESSES);
-            }
+            stats_lease_reclaimed(l);
+            stats_lease_changed(l, keep ? &upd : NULL);
         }
         done += progress;
         if (!progress || (max_ms && monotonic_ms() >= deadline))

@@ -197,6 +197,14 @@ struct cfg_hook_lib {
     char *params_json;      /* the "parameters" map as JSON text ("{}" when absent) */
 };
 
+/* The metrics endpoint (a dora extension: Kea has no such key):
+ * "metrics": { "http-host": "127.0.0.1", "http-port": 9547 }. */
+struct cfg_metrics {
+    bool     enabled;      /* the "metrics" map is present */
+    uint32_t http_host;    /* default 127.0.0.1 */
+    uint16_t http_port;    /* default 9547 */
+};
+
 struct cfg4 {
     struct cfg_iface *ifaces;
     size_t   n_ifaces;
@@ -234,6 +242,9 @@ struct cfg4 {
     uint32_t parked_packet_limit;    /* default 256, 0 = unlimited */
     void    *hooks;          /* the loaded hook set (struct hooks_set), set by the server
                                 before install; NULL = no callouts anywhere */
+    uint32_t stat_sample_count;  /* statistic-default-sample-count, default 20; 0 = by age */
+    uint32_t stat_sample_age;    /* statistic-default-sample-age (s), default 0 */
+    struct cfg_metrics metrics;
 
     char    *source_path;    /* file the config came from, or NULL */
     char    *warnings;       /* newline-separated warnings (ignored keys), or NULL */

@@ -230,6 +230,8 @@ int cfg_ctrl_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
 /* hooks-libraries and parked-packet-limit (cfg_hooks.c). */
 int  cfg_hooks_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
 void cfg_hooks_free(struct cfg4 *cfg);
+/* statistic-default-sample-* and the metrics endpoint (cfg_stats.c). */
+int cfg_stats_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
 
 /* ---- lookup tables (cfg_hosts.c) ---- */
 /* Build cfg->host_index; detects two reservations of one identifier in a

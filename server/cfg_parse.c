@@ -30,8 +30,8 @@ static const struct cfg_key global_keys[] = {
     USE("ip-reservations-unique"), USE("client-classes"), USE("shared-networks"),
     USE("control-socket"), USE("control-sockets"), USE("hooks-libraries"),
     IGN("dhcp-ddns"), IGN("sanity-checks"), IGN("dhcp4o6-port"), IGN("server-tag"),
-    IGN("config-control"), IGN("statistic-default-sample-count"),
-    IGN("statistic-default-sample-age"), IGN("compatibility"),
+    IGN("config-control"), USE("statistic-default-sample-count"),
+    USE("statistic-default-sample-age"), USE("metrics"), IGN("compatibility"),
     IGN("reservations-lookup-first"), IGN("early-global-reservations-lookup"),
     USE("parked-packet-limit"), IGN("dhcp-queue-control"), IGN("stash-agent-options"),
     { NULL, CK_END }
@@ -97,7 +97,7 @@ static int parse_global(struct cfg_ctx *ctx, struct json_object *dhcp4)
         cfg_hosts_db_parse(ctx, dhcp4) < 0 || cfg_expired_parse(ctx, dhcp4) < 0 ||
         cfg_mt_parse(ctx, dhcp4) < 0 || cfg_loggers_parse(ctx, dhcp4) < 0 ||
         cfg_host_ids_parse(ctx, dhcp4) < 0 || cfg_ctrl_parse(ctx, dhcp4) < 0 ||
-        cfg_hooks_parse(ctx, dhcp4) < 0)
+        cfg_hooks_parse(ctx, dhcp4) < 0 || cfg_stats_parse(ctx, dhcp4) < 0)
         return -1;
     if (cfg_net_parse(ctx, dhcp4, &global, NULL) < 0)
         return -1;

@@ -7,6 +7,7 @@
  * the answer is built, like an ACK.
  */
 #include "server/ctrl_cmd.h"
+#include "server/stats.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,11 +32,10 @@ static int apply_change(struct ctrl_env *env, enum lease_op op, const struct lea
                         const struct lease4 *old)
 {
     int rc = lease_store_submit_wait(env->store, op, lease, old);
-    /* TODO(stats): when the `stats` branch lands, report the change here
-     * (op, old, lease) with its lease-changed function so that
-     * subnet[id].assigned-addresses / declined-addresses follow the
-     * commands; lease4-wipe (cmd_wipe) must do the same per deleted lease
-     * or recount the subnets it wiped. */
+    /* The address gauges follow every lease change (stats.h). */
+    if (rc == LEASE_OK)
+        stats_lease_changed(op == LEASE_OP_ADD ? NULL : old ? old : lease,
+                            op == LEASE_OP_DELETE ? NULL : lease);
     return rc;
 }
 
@@ -337,6 +337,26 @@ static void cmd_del(struct ctrl_env *env, struct json_object *args, struct ctrl_
         ctrl_answer_set(ans, CTRL_ERROR, "lease not deleted: %s", lease_strerror(rc));
 }
 
+struct lease_list {
+    struct lease4 *v;
+    size_t n, cap;
+};
+
+static int list_add(const struct lease4 *l, void *ctx)
+{
+    struct lease_list *ll = ctx;
+    if (ll->n == ll->cap) {
+        size_t cap = ll->cap ? ll->cap * 2 : 256;
+        struct lease4 *v = realloc(ll->v, cap * sizeof(*v));
+        if (!v)
+            return 1; /* out of memory: the gauges may drift, the wipe still runs */
+        ll->v = v;
+        ll->cap = cap;
+    }
+    ll->v[ll->n++] = *l;
+    return 0;
+}
+
 /* Kea deprecates lease4-wipe (use lease4-del per lease); it is kept for
  * the scripts that still call it. */
 static void cmd_wipe(struct ctrl_env *env, struct json_object *args, struct ctrl_answer *ans)
@@ -348,12 +368,19 @@ static void cmd_wipe(struct ctrl_env *env, struct json_object *args, struct ctrl
     if (args != NULL && (cmd_args_map(args, ans) != 0 ||
                          cmd_arg_u32(args, "subnet-id", false, &subnet_id, NULL, ans) != 0))
         return;
+    /* The leases before the wipe, so the gauges can follow what it removed. */
+    struct lease_list before = { 0 };
+    env->store->ops->foreach_by_subnet(env->store, subnet_id, list_add, &before);
     int n = env->store->ops->wipe(env->store, subnet_id);
+    struct lease4 now;
+    for (size_t i = 0; i < before.n; i++)
+        if (env->store->ops->get_by_addr(env->store, before.v[i].addr, &now) == LEASE_E_NOT_FOUND)
+            stats_lease_changed(&before.v[i], NULL);
+    free(before.v);
     if (n < 0) {
         ctrl_answer_set(ans, CTRL_ERROR, "lease4-wipe failed: %s", lease_strerror(n));
         return;
     }
-    /* TODO(stats): see apply_change. */
     if (subnet_id != 0)
         ctrl_answer_set(ans, n ? CTRL_SUCCESS : CTRL_EMPTY,
                         "Deleted %d IPv4 lease(s) from subnet(s) %u", n, subnet_id);

@@ -1,5 +1,5 @@
 # The daemon: message processing, threads, queue, lifecycle
-libdora_a_SOURCES += server/log.c server/stats.c server/pkt_queue.c server/client_handler.c \
+libdora_a_SOURCES += server/log.c server/pkt_queue.c server/client_handler.c \
 	server/subnet_select.c server/reply.c server/dhcp4_srv.c server/dhcp4_network.c server/server.c server/pidfile.c
 sbin_PROGRAMS += dorad
 dorad_SOURCES = server/main.c

@@ -29,9 +29,11 @@
 #include "server/ctrl.h"
 #include "server/dhcp4_srv.h"
 #include "server/log.h"
+#include "server/metrics.h"
 #include "server/pidfile.h"
 #include "server/pkt_queue.h"
 #include "server/stats.h"
+#include "server/stats_registry.h"
 
 #define RX_BATCH 64
 
@@ -56,6 +58,8 @@ struct server {
     struct ctrl_env env;       /* what control commands act on */
     struct ctrl_server *ctrl;  /* the control socket, NULL when not configured */
     int shutdown_status;       /* exit status asked for by the shutdown command, or -1 */
+    struct metrics_server *metrics;  /* Dhcp4.metrics endpoint, or NULL */
+    struct cfg_metrics metrics_cfg;  /* what it was started with */
 };
 
 /* ---- configuration snapshot ------------------------------------------ */
@@ -92,6 +96,7 @@ static void cfg_install(struct server *s, struct cfg4 *cfg)
     }
     r->cfg = cfg;
     r->refs = 1; /* the server's own reference */
+    stats_config_applied(cfg); /* subnet statistics before any packet sees cfg */
     pthread_mutex_lock(&s->cfg_lock);
     struct cfg_ref *old = s->current;
     s->current = r;
@@ -137,6 +142,29 @@ static bool same_startup_settings(const struct cfg4 *a, const struct cfg4 *b)
     return true;
 }
 
+/* ---- the metrics endpoint (Dhcp4.metrics) --------------------------------- */
+
+static void metrics_begin(struct server *s, const struct cfg4 *cfg)
+{
+    char err[256];
+    s->metrics_cfg = cfg->metrics;
+    if (!cfg->metrics.enabled)
+        return;
+    uint32_t h = cfg->metrics.http_host;
+    if (metrics_start(h, cfg->metrics.http_port, &s->metrics, err, sizeof(err)) != 0)
+        LOG_ERROR("DHCP4_METRICS_FAIL", "%s; serving DHCP without it", err);
+    else
+        LOG_INFO("DHCP4_METRICS_LISTEN", "metrics on http://%u.%u.%u.%u:%u/metrics", h >> 24,
+                 (h >> 16) & 255, (h >> 8) & 255, h & 255, metrics_port(s->metrics));
+}
+
+static void metrics_check_reload(struct server *s, const struct cfg4 *cfg)
+{
+    const struct cfg_metrics *a = &s->metrics_cfg, *b = &cfg->metrics;
+    if (a->enabled != b->enabled || a->http_host != b->http_host || a->http_port != b->http_port)
+        LOG_WARN("DHCP4_CONFIG_RESTART_NEEDED", "metrics changes take effect after a restart");
+}
+
 static int load_hooks(struct cfg4 *cfg, char *err, size_t errlen)
 {
     struct hooks_set *h;
@@ -169,6 +197,7 @@ static int apply_config(struct server *s, struct cfg4 *cfg, const char *origin,
                  "interfaces-config and lease-database changes take effect after a restart");
     log_warnings(cfg);
     apply_logging(cfg, s->opts->debug);
+    metrics_check_reload(s, cfg);
     cfg_install(s, cfg);
     __atomic_store_n(&s->env.reloaded, time(NULL), __ATOMIC_RELEASE);
     LOG_INFO("DHCP4_CONFIG_COMPLETE", "configuration loaded from %s", origin);
@@ -432,9 +461,9 @@ static bool check_database(struct server *s, const struct cfg4 *cfg)
 
 static void print_stats(void)
 {
-    char buf[8192];
-    stats_format_json(buf, sizeof(buf));
-    log_always("DORA_STATS", "%s", buf);
+    char *json = stats_json_flat();
+    log_always("DORA_STATS", "%s", json ? json : "{}");
+    free(json);
 }
 
 static unsigned worker_count(const struct cfg4 *cfg)
@@ -482,6 +511,7 @@ static int main_loop(struct server *s, const sigset_t *sigs)
             LOG_INFO("DHCP4_SHUTDOWN", "shutting down on signal %d", sig);
             return 0;
         }
+        stats_reg_tick();
         if (sig == SIGHUP) {
             char err[1024];
             reload(s, err, sizeof(err));
@@ -553,6 +583,7 @@ int server_run(const struct server_opts *opts)
     }
     s.srv.io = &s.io;
     s.srv.store = store;
+    stats_recount(store); /* the address gauges, before any worker changes a lease */
     s.n_workers = worker_count(cfg);
     size_t qcap = cfg->mt.packet_queue_size ? cfg->mt.packet_queue_size : 4096;
     if (pkt_queue_init(&s.queue, qcap, s.n_workers * 2 + RX_BATCH) != 0 ||
@@ -585,6 +616,7 @@ int server_run(const struct server_opts *opts)
     if (!receiving) {
         LOG_ERROR("DHCP4_INIT_FAIL", "cannot start threads");
     } else {
+        metrics_begin(&s, cfg);
         if (sync_ctrl_socket(&s, cfg) == 0) {
             LOG_INFO("DHCP4_STARTED", "dorad serving on %zu interface(s), %s sockets, %u workers, queue %zu",
                      s.io.n_ifaces, s.io.raw ? "raw" : "udp", s.n_workers, qcap);
@@ -595,6 +627,7 @@ int server_run(const struct server_opts *opts)
         if (s.ctrl)
             ctrl_server_stop(s.ctrl);
         s.ctrl = NULL;
+        metrics_stop(s.metrics);
         __atomic_store_n(&s.stopping, 1, __ATOMIC_RELEASE);
         pthread_join(receiver, NULL);
     }

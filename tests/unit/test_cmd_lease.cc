@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cmd_env.h"
+#include "server/stats.h"
 
 namespace {
 
@@ -318,6 +319,39 @@ TEST_P(CmdLease, WipeASubnetOrAllDurably)
     ASSERT_EQ(1u, json_object_array_length(all.arg("leases")));
     Answer w2 = run("lease4-wipe", "");
     EXPECT_STREQ("Deleted 1 IPv4 lease(s) from all subnets", w2.a.text);
+}
+
+// The address gauges follow the commands (stats.h: every lease change).
+static int64_t subnet_stat(uint32_t subnet, enum sstat_id id)
+{
+    int slot = stats_slot(subnet, STATS_NO_POOL);
+    return slot < 0 ? -1 : stats_slot_get((unsigned)slot, id);
+}
+static int64_t assigned(uint32_t subnet) { return subnet_stat(subnet, SSTAT_ASSIGNED_ADDRESSES); }
+static int64_t declined(uint32_t subnet) { return subnet_stat(subnet, SSTAT_DECLINED_ADDRESSES); }
+
+TEST_P(CmdLease, AssignedAddressesFollowAddDeleteAndWipe)
+{
+    int64_t base1 = assigned(1), base2 = assigned(2), dbase1 = declined(1);
+    add("192.0.2.60", "02:00:00:00:00:60");
+    add("192.0.2.61", "02:00:00:00:00:61");
+    add("198.51.100.60", "02:00:00:00:00:62");
+    EXPECT_EQ(base1 + 2, assigned(1));
+    EXPECT_EQ(base2 + 1, assigned(2));
+    Answer d = run("lease4-del", R"({ "ip-address": "192.0.2.60" })");
+    ASSERT_EQ(CTRL_SUCCESS, d.a.result) << d.a.text;
+    EXPECT_EQ(base1 + 1, assigned(1));
+    Answer u = run("lease4-update", R"({ "ip-address": "192.0.2.61", "hw-address": "02:00:00:00:00:61",
+        "subnet-id": 1, "state": 1 })");
+    ASSERT_EQ(CTRL_SUCCESS, u.a.result) << u.a.text;
+    // Kea's rule: a declined address stays assigned until it is reclaimed.
+    EXPECT_EQ(base1 + 1, assigned(1));
+    EXPECT_EQ(dbase1 + 1, declined(1));
+    Answer w = run("lease4-wipe", "");
+    ASSERT_EQ(CTRL_SUCCESS, w.a.result) << w.a.text;
+    EXPECT_EQ(base1, assigned(1));
+    EXPECT_EQ(base2, assigned(2));
+    EXPECT_EQ(dbase1, declined(1));
 }
 
 TEST_P(CmdLease, CommandWritesAreDurableBeforeTheAnswer)
