@@ -207,7 +207,7 @@ int cfg_option_defs_parse(struct cfg_ctx *ctx, struct json_object *scope)
 
 /* Options the server computes per packet (ARM §9.2.10, "options that
  * cannot be configured"); configuring them would fight the server. */
-static const char *managed_option(unsigned code)
+const char *cfg4_option_managed(unsigned code)
 {
     switch (code) {
     case 50: return "it is sent by clients only";
@@ -290,7 +290,7 @@ static int parse_option(struct cfg_ctx *ctx, struct json_object *o, struct cfg_o
     } else {
         def = cfg4_opt_def(ctx->cfg, (uint8_t)code);
     }
-    const char *why = managed_option((unsigned)code);
+    const char *why = cfg4_option_managed((unsigned)code);
     if (why != NULL)
         return cfg_fail(ctx, "option %lld (%s) is managed by the server and cannot be "
                         "configured; %s", (long long)code, def ? def->name : "?", why);

@@ -209,9 +209,11 @@ static const uint8_t *identifier(const struct pkt4 *req, enum host_id_type t, si
     }
 }
 
-/* Spec §3.5: identifier types in configured order, first hit wins. */
-static const struct cfg_host *find_host_in(const struct cfg4 *cfg, uint32_t scope,
-                                           const struct pkt4 *req)
+/* Spec §3.5: identifier types in configured order, first hit wins; for
+ * each type the configuration file first, then the hosts-databases in
+ * order (Kea's HostMgr). */
+static const struct cfg_host *find_host_in(struct dhcp4_worker *w, const struct cfg4 *cfg,
+                                           uint32_t scope, const struct pkt4 *req)
 {
     for (size_t i = 0; i < cfg->n_host_ids && i < HOST_ID_TYPES; i++) {
         size_t len = 0;
@@ -219,6 +221,9 @@ static const struct cfg_host *find_host_in(const struct cfg4 *cfg, uint32_t scop
         if (!id || !len)
             continue;
         const struct cfg_host *h = cfg4_host_find(cfg, scope, cfg->host_ids[i], id, len);
+        if (!h && w->hdb && host_mgr_get(w->srv->hosts, w->id, cfg, scope, cfg->host_ids[i],
+                                         id, len, w->hdb, &h) == LEASE_E_IO)
+            return NULL;
         if (h)
             return h;
     }
@@ -226,15 +231,33 @@ static const struct cfg_host *find_host_in(const struct cfg4 *cfg, uint32_t scop
 }
 
 /* The subnet's reservations before the global ones. */
-static const struct cfg_host *find_host(const struct cfg4 *cfg, const struct cfg_subnet4 *sn,
-                                        const struct pkt4 *req)
+static const struct cfg_host *find_host(struct dhcp4_worker *w, const struct cfg4 *cfg,
+                                        const struct cfg_subnet4 *sn, const struct pkt4 *req)
 {
     const struct cfg_host *h = NULL;
+    if (w->hdb)
+        w->hdb->failed = false;
     if (sn && sn->reservations_in_subnet)
-        h = find_host_in(cfg, sn->id, req);
-    if (!h && (!sn || sn->reservations_global))
-        h = find_host_in(cfg, 0, req);
+        h = find_host_in(w, cfg, sn->id, req);
+    if (!h && (!sn || sn->reservations_global) && !(w->hdb && w->hdb->failed))
+        h = find_host_in(w, cfg, 0, req);
     return h;
+}
+
+/* alloc_req.db_reserved: a reverse lookup in the hosts-databases; after a
+ * failure every address counts as reserved and nothing more is asked. */
+static int db_reserved(void *ctx, uint32_t subnet_id, uint32_t addr)
+{
+    struct dhcp4_worker *w = ctx;
+    if (w->hdb->failed)
+        return 1;
+    return host_mgr_addr_reserved(w->srv->hosts, w->id, subnet_id, addr, w->hdb);
+}
+
+/* A hosts-database failed during this packet: Kea drops the packet. */
+static bool hosts_db_failed(const struct dhcp4_worker *w)
+{
+    return w->hdb && w->hdb->failed;
 }
 
 /* Lifetime: the client's option 51 clamped to [min, max], else the default. */
@@ -403,6 +426,10 @@ static void build_alloc_req(struct msg_ctx *m, struct alloc_req *ar, uint32_t hi
     ar->valid_lft = lifetime_for(m->subnet, m->req);
     ar->now = time(NULL);
     ar->hostname = reply_hostname(m->host);
+    if (m->w->hdb) {
+        ar->db_reserved = db_reserved;
+        ar->db_ctx = m->w;
+    }
 }
 
 static int build_lease_reply(struct msg_ctx *m, uint8_t type, const struct lease4 *l)
@@ -430,7 +457,12 @@ static void handle_discover(struct msg_ctx *m)
     const uint8_t *hint = pkt4_opt(m->req, OPT_REQUESTED_ADDRESS, &len);
     if (hint && len == 4)
         ar.hint = get_be32(hint);
-    if (alloc_discover(m->w->srv->store, &ar, &offer) != ALLOC_OK) {
+    enum alloc_result res = alloc_discover(m->w->srv->store, &ar, &offer);
+    if (hosts_db_failed(m->w)) {
+        drop(m->req, "DHCP4_PACKET_DROP_HOSTS_DB", "hosts-database lookup failed");
+        return;
+    }
+    if (res != ALLOC_OK) {
         LOG_WARN("DHCP4_ALLOC_FAIL", "%s: no address available in subnet %u",
                  who(m), m->subnet->id);
         stats_inc(STAT_PKT4_RECEIVE_DROP);
@@ -507,6 +539,10 @@ static void handle_request(struct msg_ctx *m)
         return;
     }
     free(pr);
+    if (hosts_db_failed(m->w)) {
+        drop(req, "DHCP4_PACKET_DROP_HOSTS_DB", "hosts-database lookup failed");
+        return;
+    }
     switch (res) {
     case ALLOC_NAK:
         send_nak(m, "requested address is not available to the client");
@@ -598,7 +634,11 @@ void dhcp4_handle(struct dhcp4_worker *w, const struct cfg4 *cfg, const struct r
     struct msg_ctx m = { .w = w, .cfg = cfg, .rx = rx, .req = req };
     if (req->msg_type != DHCPRELEASE) {
         m.subnet = subnet_select(cfg, req, rx, io_iface_by_index(w->srv->io, rx->ifindex));
-        m.host = find_host(cfg, m.subnet, req);
+        m.host = find_host(w, cfg, m.subnet, req);
+        if (hosts_db_failed(w)) {
+            drop(req, "DHCP4_PACKET_DROP_HOSTS_DB", "hosts-database lookup failed");
+            return;
+        }
     }
     switch (req->msg_type) {
     case DHCPDISCOVER: handle_discover(&m); break;

@@ -50,6 +50,7 @@ struct server {
     volatile int stopping;
     unsigned n_workers;
     bool db_stopped_service;   /* on-fail stop-retry-exit took service down */
+    struct host_mgr hosts;     /* hosts-databases (empty when none) */
 };
 
 /* ---- configuration snapshot ------------------------------------------ */
@@ -129,6 +130,20 @@ static bool same_startup_settings(const struct cfg4 *a, const struct cfg4 *b)
     return true;
 }
 
+/* hosts-databases are bound at startup like the lease database. */
+static bool same_hosts_dbs(const struct cfg4 *a, const struct cfg4 *b)
+{
+    if (a->n_hosts_dbs != b->n_hosts_dbs)
+        return false;
+    for (size_t i = 0; i < a->n_hosts_dbs; i++) {
+        const struct cfg_hosts_db *x = &a->hosts_dbs[i], *y = &b->hosts_dbs[i];
+        if (strcmp(x->type, y->type) || strcmp(x->name ? x->name : "", y->name ? y->name : "") ||
+            x->readonly != y->readonly || memcmp(&x->conn, &y->conn, sizeof(x->conn)))
+            return false;
+    }
+    return true;
+}
+
 static void reload(struct server *s)
 {
     char err[1024];
@@ -138,11 +153,12 @@ static void reload(struct server *s)
         return;
     }
     struct cfg_ref *cur = cfg_acquire(s);
-    bool same = same_startup_settings(cur->cfg, cfg);
+    bool same = same_startup_settings(cur->cfg, cfg) && same_hosts_dbs(cur->cfg, cfg);
     cfg_release(s, cur);
     if (!same)
         LOG_WARN("DHCP4_CONFIG_RESTART_NEEDED",
-                 "interfaces-config and lease-database changes take effect after a restart");
+                 "interfaces-config, lease-database and hosts-databases changes take effect "
+                 "after a restart");
     log_warnings(cfg);
     apply_logging(cfg, s->opts->debug);
     cfg_install(s, cfg);
@@ -263,12 +279,6 @@ static void *receiver_main(void *arg)
 
 static int open_lease_store(const struct cfg4 *cfg, struct lease_store **out)
 {
-    if (cfg->n_hosts_dbs) {
-        LOG_ERROR("DHCP4_HOSTS_DB_FAIL",
-                  "Dhcp4.hosts-database: reservations from a database are not served yet; "
-                  "keep them in the configuration file");
-        return -1;
-    }
     char err[1024];
     if (lease_store_open(cfg, out, err, sizeof(err)) != 0) {
         LOG_ERROR("DHCP4_LEASE_DB_FAIL", "cannot open the %s lease database: %s",
@@ -279,6 +289,37 @@ static int open_lease_store(const struct cfg4 *cfg, struct lease_store **out)
              cfg->lease_db.persist || strcmp(cfg->lease_db.type, "memfile") ? cfg->lease_db.name
                                                                            : "(not persisted)");
     return 0;
+}
+
+/* hosts-databases: one connection per worker and database (host_mgr.h),
+ * and each worker's scratch for the reservation it found. Nothing is
+ * allocated when none is configured. */
+static int open_host_dbs(struct server *s, const struct cfg4 *cfg, struct worker_arg *workers)
+{
+    char err[1024];
+    if (!cfg->n_hosts_dbs)
+        return 0;
+    if (host_mgr_open(&s->hosts, cfg, s->n_workers, err, sizeof(err)) != 0) {
+        LOG_ERROR("DHCP4_HOSTS_DB_FAIL", "%s", err);
+        return -1;
+    }
+    for (unsigned i = 0; i < s->n_workers; i++)
+        if (!(workers[i].w.hdb = calloc(1, sizeof(*workers[i].w.hdb)))) {
+            LOG_ERROR("DHCP4_HOSTS_DB_FAIL", "out of memory");
+            return -1;
+        }
+    s->srv.hosts = &s->hosts;
+    LOG_INFO("DHCP4_HOSTS_DB_OPEN", "%zu hosts-database(s) opened, %u connection(s) each",
+             cfg->n_hosts_dbs, s->n_workers);
+    return 0;
+}
+
+static void close_host_dbs(struct server *s, struct worker_arg *workers)
+{
+    for (unsigned i = 0; workers && i < s->n_workers; i++)
+        free(workers[i].w.hdb);
+    host_mgr_close(&s->hosts);
+    s->srv.hosts = NULL;
 }
 
 /* Kea's on-fail (spec §2.2): while the lease database is lost,
@@ -415,6 +456,11 @@ int server_run(const struct server_opts *opts)
     unsigned started = 0;
     if (!workers)
         goto out_queue;
+    if (open_host_dbs(&s, cfg, workers) != 0) {
+        close_host_dbs(&s, workers);
+        free(workers);
+        goto out_queue;
+    }
     for (; started < s.n_workers; started++) {
         workers[started].s = &s;
         workers[started].w.srv = &s.srv;
@@ -436,6 +482,7 @@ int server_run(const struct server_opts *opts)
     pkt_queue_close(&s.queue);
     for (unsigned i = 0; i < started; i++)
         pthread_join(workers[i].thread, NULL);
+    close_host_dbs(&s, workers);
     free(workers);
 out_queue:
     /* Replies still waiting for the disk go out before the sockets close. */

@@ -4,6 +4,7 @@
  * statements prepared once per connection; a readonly store sets
  * default_transaction_read_only so that the server refuses writes too.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,16 +13,21 @@
 #include "backends/pgsql/pgsql_int.h"
 #include "backends/sql/sql_core.h"
 
-#define HCOLS "dhcp4_subnet_id, dhcp_identifier_type, dhcp_identifier, COALESCE(ipv4_address, 0), " \
-              "COALESCE(dhcp4_next_server, 0), hostname, dhcp4_client_classes, " \
-              "dhcp4_server_hostname, dhcp4_boot_file_name"
+#define HCOLS "h.dhcp4_subnet_id, h.dhcp_identifier_type, h.dhcp_identifier, " \
+              "COALESCE(h.ipv4_address, 0), COALESCE(h.dhcp4_next_server, 0), h.hostname, " \
+              "h.dhcp4_client_classes, h.dhcp4_server_hostname, h.dhcp4_boot_file_name, " \
+              "o.code, o.value, o.formatted_value, o.persistent"
+/* A reservation and its dhcp4 options in one round trip (one row per option). */
+#define HFROM " FROM hosts h LEFT JOIN dhcp4_options o ON o.host_id = h.host_id AND o.space = 'dhcp4' "
+#define NCOLS 13
 
 static const struct {
     const char *name, *sql;
 } hst[] = {
-    { "h_get", "SELECT " HCOLS " FROM hosts WHERE dhcp_identifier = $1 AND dhcp_identifier_type = $2 "
-               "AND dhcp4_subnet_id = $3" },
-    { "h_get_addr", "SELECT " HCOLS " FROM hosts WHERE ipv4_address = $1 AND dhcp4_subnet_id = $2" },
+    { "h_get", "SELECT " HCOLS HFROM "WHERE h.dhcp_identifier = $1 AND h.dhcp_identifier_type = $2 "
+               "AND h.dhcp4_subnet_id = $3 ORDER BY o.option_id" },
+    { "h_get_addr", "SELECT " HCOLS HFROM "WHERE h.ipv4_address = $1 AND h.dhcp4_subnet_id = $2 "
+                    "ORDER BY o.option_id" },
     { "h_add", "INSERT INTO hosts (dhcp4_subnet_id, dhcp_identifier_type, dhcp_identifier, ipv4_address, "
                "dhcp4_next_server, hostname, dhcp4_client_classes, dhcp4_server_hostname, "
                "dhcp4_boot_file_name) VALUES ($1, $2, $3, NULLIF($4::bigint, 0), NULLIF($5::bigint, 0), "
@@ -94,13 +100,66 @@ static void h_text(struct hpar *p, const char *s)
     p->n++;
 }
 
-static void copy_field(char *dst, size_t cap, const PGresult *r, int col)
+static void copy_field(char *dst, size_t cap, const PGresult *r, int row, int col)
 {
-    size_t n = (size_t)PQgetlength(r, 0, col);
+    size_t n = (size_t)PQgetlength(r, row, col);
     if (n > cap - 1)
         n = cap - 1;
-    memcpy(dst, PQgetvalue(r, 0, col), n);
+    memcpy(dst, PQgetvalue(r, row, col), n);
     dst[n] = '\0';
+}
+
+/* bytea in text format is "\x" followed by hex digits. Returns the length,
+ * or -1 when it is not that or longer than cap. */
+static int unhex_bytea(const char *text, uint8_t *out, size_t cap)
+{
+    size_t n = strlen(text);
+    if (n < 2 || text[0] != '\\' || text[1] != 'x' || (n - 2) % 2 || (n - 2) / 2 > cap)
+        return -1;
+    for (size_t i = 0; i < (n - 2) / 2; i++) {
+        unsigned b;
+        if (sscanf(text + 2 + 2 * i, "%2x", &b) != 1)
+            return -1;
+        out[i] = (uint8_t)b;
+    }
+    return (int)((n - 2) / 2);
+}
+
+/* The host from row 0, one option per row (LEFT JOIN: code NULL = none). */
+static int host_from_result(const PGresult *r, struct be_host *out)
+{
+    int idl;
+
+    if (PQntuples(r) == 0 || PQnfields(r) != NCOLS)
+        return LEASE_E_NOT_FOUND;
+    memset(out, 0, offsetof(struct be_host, options));
+    if ((idl = unhex_bytea(PQgetvalue(r, 0, 2), out->id, BE_HOST_ID_MAX)) <= 0)
+        return LEASE_E_NOT_FOUND;
+    out->id_len = (uint8_t)idl;
+    out->subnet_id = (uint32_t)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
+    out->id_type = (uint8_t)atoi(PQgetvalue(r, 0, 1));
+    out->ipv4_address = (uint32_t)strtoul(PQgetvalue(r, 0, 3), NULL, 10);
+    out->next_server = (uint32_t)strtoul(PQgetvalue(r, 0, 4), NULL, 10);
+    copy_field(out->hostname, sizeof(out->hostname), r, 0, 5);
+    copy_field(out->client_classes, sizeof(out->client_classes), r, 0, 6);
+    copy_field(out->server_hostname, sizeof(out->server_hostname), r, 0, 7);
+    copy_field(out->boot_file_name, sizeof(out->boot_file_name), r, 0, 8);
+    out->n_options = 0;
+    for (int row = 0; row < PQntuples(r) && out->n_options < BE_HOST_OPTIONS_MAX; row++) {
+        if (PQgetisnull(r, row, 9) || PQgetlength(r, row, 11) > BE_HOST_OPT_TEXT_MAX)
+            continue;
+        struct be_host_option *o = &out->options[out->n_options];
+        int vl = 0;
+        if (!PQgetisnull(r, row, 10) &&
+            (vl = unhex_bytea(PQgetvalue(r, row, 10), o->value, sizeof(o->value))) < 0)
+            continue;
+        o->code = (uint8_t)atoi(PQgetvalue(r, row, 9));
+        o->value_len = (uint8_t)vl;
+        o->persistent = PQgetvalue(r, row, 12)[0] == 't';
+        copy_field(o->formatted, sizeof(o->formatted), r, row, 11);
+        out->n_options++;
+    }
+    return 0;
 }
 
 /* Run statement id with h->mu held. Lookups fill out from the first row. */
@@ -118,30 +177,7 @@ static int run(struct pg_hosts *h, int id, const struct hpar *p, struct be_host 
     int rc = 0;
 
     if (s == PGRES_TUPLES_OK) {
-        if (PQntuples(r) == 0 || PQnfields(r) != 9 || PQgetlength(r, 0, 2) < 4 ||
-            (size_t)PQgetlength(r, 0, 2) > 2 + 2 * BE_HOST_ID_MAX) {
-            rc = LEASE_E_NOT_FOUND;
-        } else {
-            /* bytea in text format is "\x" followed by hex digits. */
-            const char *hex = PQgetvalue(r, 0, 2) + 2;
-            size_t idl = strlen(hex) / 2;
-            memset(out, 0, sizeof(*out));
-            out->subnet_id = (uint32_t)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
-            out->id_type = (uint8_t)atoi(PQgetvalue(r, 0, 1));
-            for (size_t i = 0; i < idl; i++) {
-                unsigned b;
-                if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-                    break;
-                out->id[i] = (uint8_t)b;
-            }
-            out->id_len = (uint8_t)idl;
-            out->ipv4_address = (uint32_t)strtoul(PQgetvalue(r, 0, 3), NULL, 10);
-            out->next_server = (uint32_t)strtoul(PQgetvalue(r, 0, 4), NULL, 10);
-            copy_field(out->hostname, sizeof(out->hostname), r, 5);
-            copy_field(out->client_classes, sizeof(out->client_classes), r, 6);
-            copy_field(out->server_hostname, sizeof(out->server_hostname), r, 7);
-            copy_field(out->boot_file_name, sizeof(out->boot_file_name), r, 8);
-        }
+        rc = host_from_result(r, out);
     } else if (s == PGRES_COMMAND_OK) {
         rc = id == H_DEL && strcmp(PQcmdTuples(r), "0") == 0 ? LEASE_E_NOT_FOUND : 0;
     } else {
