@@ -21,6 +21,7 @@ sys.dont_write_bytecode = True  # keep the source tree clean
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import dhcp4  # noqa: E402
 
+ETH_P_ALL = 3
 NAMES = {dhcp4.OFFER: "OFFER", dhcp4.ACK: "ACK", dhcp4.NAK: "NAK"}
 stop = False
 
@@ -38,8 +39,10 @@ def main(argv):
     limit = float(argv[2]) if len(argv) > 2 else 300.0
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(dhcp4.ETH_P_IP))
-    s.bind((iface, dhcp4.ETH_P_IP))
+    # ETH_P_ALL: a server's raw sends need not carry the IP protocol in
+    # their socket address, and only ETH_P_ALL taps see those.
+    s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
+    s.bind((iface, ETH_P_ALL))
     s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16 << 20)
     s.settimeout(0.2)
     end = time.monotonic() + limit
