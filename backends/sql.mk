@@ -24,7 +24,7 @@ backends_dora_mysql_so_LDADD = $(MARIADB_LIBS)
 endif
 if HAVE_PQ
 mod_PROGRAMS += backends/dora_pgsql.so
-backends_dora_pgsql_so_SOURCES = backends/pgsql/pgsql_lease.c backends/pgsql/pgsql_host.c backends/pgsql/pgsql_int.h $(SQL_CORE_SOURCES)
+backends_dora_pgsql_so_SOURCES = backends/pgsql/pgsql_lease.c backends/pgsql/pgsql_multi.c backends/pgsql/pgsql_host.c backends/pgsql/pgsql_int.h $(SQL_CORE_SOURCES)
 backends_dora_pgsql_so_CFLAGS = $(DORA_MODULE_CFLAGS) $(PQ_CFLAGS)
 backends_dora_pgsql_so_LDFLAGS = $(DORA_MODULE_LINKFLAGS)
 backends_dora_pgsql_so_LDADD = $(PQ_LIBS)
