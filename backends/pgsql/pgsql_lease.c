@@ -9,7 +9,8 @@
  * (synchronous_commit=on).
  *  - ADD: INSERT ... ON CONFLICT (address) DO UPDATE ... WHERE the stored
  *    lease has expired: 0 rows = the address is taken = conflict. No error
- *    is raised, so the transaction goes on.
+ *    is raised, so the transaction goes on. Consecutive ADDs of distinct
+ *    addresses go as one multi-row INSERT (pgsql_multi.c).
  *  - UPDATE / DELETE: ... WHERE address = $ AND expire = <expire last seen>.
  * Serialization failure (40001) and deadlock (40P01) roll back and rerun.
  */
