@@ -31,10 +31,30 @@
 extern "C" {
 #endif
 
+/* Per database: what on-fail needs (Kea §11: on-fail applies to the host
+ * backend too). lost is set by a worker whose lookup failed twice, cleared
+ * by the main thread's probe. */
+struct host_mgr_db {
+    int      lost;                    /* __atomic */
+    uint32_t tries;                   /* probes since the loss (main thread) */
+    int64_t  last_probe_ms;
+    uint32_t max_reconnect_tries, reconnect_wait_time;
+    enum cfg_on_fail on_fail;
+};
+
 struct host_mgr {
     size_t   n_dbs;
     unsigned n_workers;
-    struct be_host_store **st;   /* [worker * n_dbs + db] */
+    struct be_host_store **st;   /* [worker * n_dbs + db]; worker n_workers = the probe */
+    struct host_mgr_db *db;
+    struct be_host probe_buf;    /* main thread's probe result */
+};
+
+/* What the databases' state asks of the server (main loop, once a second). */
+enum host_mgr_verdict {
+    HOST_MGR_SERVE = 0,   /* all up, or lost with a serve-* on-fail */
+    HOST_MGR_STOP,        /* lost, stop-retry-exit: do not serve until back */
+    HOST_MGR_EXIT,        /* lost, reconnect attempts spent, *-retry-exit */
 };
 
 /* One worker's scratch: the reservation found for the current packet (as
@@ -55,10 +75,18 @@ int host_mgr_open(struct host_mgr *m, const struct cfg4 *cfg, unsigned n_workers
 
 void host_mgr_close(struct host_mgr *m);
 
+/* Main thread: probe every database a lookup found lost (one attempt per
+ * reconnect-wait-time, on the probe connection) and apply its on-fail.
+ * Logs the loss, each recovery and an exit decision. */
+enum host_mgr_verdict host_mgr_check(struct host_mgr *m);
+
 /* The reservation of (type, id) in subnet_id (0 = global) from the
  * databases in order. Returns 0 with *out = &hw->host, LEASE_E_NOT_FOUND,
  * or LEASE_E_IO when a database failed (hw->failed is set; the packet must
- * be dropped, as Kea drops a packet whose processing throws). */
+ * be dropped, as Kea drops a packet whose processing throws). A failed
+ * lookup is tried once more (the store reconnects: a connection left stale
+ * by a database restart costs nothing); a second failure marks the
+ * database lost for host_mgr_check(). */
 int host_mgr_get(const struct host_mgr *m, unsigned worker, const struct cfg4 *cfg,
                  uint32_t subnet_id, enum host_id_type type, const uint8_t *id, size_t len,
                  struct host_db_worker *hw, const struct cfg_host **out);

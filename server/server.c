@@ -334,13 +334,20 @@ static bool check_database(struct server *s, const struct cfg4 *cfg)
         return false;
     }
     bool stop = h != BE_DB_OK && mode == CFG_ON_FAIL_STOP_RETRY_EXIT;
+    /* The hosts-databases follow their own on-fail (host_mgr_check). */
+    enum host_mgr_verdict hv = s->srv.hosts ? host_mgr_check(s->srv.hosts) : HOST_MGR_SERVE;
+    if (hv == HOST_MGR_EXIT) {
+        LOG_ERROR("DHCP4_DB_LOST", "hosts-database lost and reconnect attempts exhausted; exiting");
+        return false;
+    }
+    stop = stop || hv == HOST_MGR_STOP;
     if (stop != s->db_stopped_service) {
         s->db_stopped_service = stop;
         __atomic_store_n(&s->srv.dhcp_disabled, stop, __ATOMIC_RELEASE);
         if (stop)
-            LOG_WARN("DHCP4_DB_RECONNECT", "lease database connection lost: not serving until it is back");
+            LOG_WARN("DHCP4_DB_RECONNECT", "database connection lost: not serving until it is back");
         else
-            LOG_INFO("DHCP4_DB_RECONNECTED", "lease database connection back: serving again");
+            LOG_INFO("DHCP4_DB_RECONNECTED", "database connection back: serving again");
     }
     return true;
 }

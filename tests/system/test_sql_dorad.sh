@@ -9,7 +9,9 @@
 #     has a reservation stored in the database (address, hostname, and a
 #     domain-name option from dhcp4_options); a pool address reserved in the
 #     database for an absent client is never handed out dynamically. The
-#     leases are checked in the database.
+#     leases are checked in the database. Then the hosts-database (PostgreSQL)
+#     goes down: packets are dropped and logged, its on-fail applies
+#     (stop-retry-exit: serves again once it is back; serve-retry-exit: exits).
 #  2. Two dorads (server ids 192.0.2.1 and 192.0.2.2, the same bridge, one
 #     MariaDB database) under two dora-perf generators with overlapping client
 #     populations: a sniffer records every ACK; no address is ACKed to two
@@ -262,29 +264,51 @@ nt_client g1; G1_NS=$NT_LAST_NS
 nt_client g2; G2_NS=$NT_LAST_NS
 
 # ---- 1b. the hosts-database goes away and comes back -----------------------
-# Leases on MariaDB, reservations on PostgreSQL: while postgres is down a
-# lookup fails, the packet is dropped (as Kea drops a packet whose processing
-# throws) and logged; dorad keeps running and serves again once it is back.
+# Leases on MariaDB, reservations on PostgreSQL. While postgres is down a
+# lookup fails: the packet is dropped (Kea drops a packet whose processing
+# throws) and logged, and the hosts-database's own on-fail applies (Kea
+# §11: on-fail covers the host backend too): stop-retry-exit stops serving
+# until a probe finds it back, serve-retry-exit exits once
+# max-reconnect-tries are spent. PostgreSQL stays down afterwards (the
+# later parts use MariaDB only).
 ping_ok() { timeout 10 ip netns exec "$1" "$PERF" -l c0 -b "mac=$2" -d 1 -W 200000 all >/dev/null 2>&1; }
-cat >"$NT_TMP/hostsdown.json" <<EOF
+hostsdown_conf() {   # ON-FAIL TRIES
+    cat <<EOF
 { "Dhcp4": {
     "interfaces-config": { "interfaces": [ "$NT_BR/192.0.2.1" ] },
     "lease-database": { $(db_conf mysql) },
-    "hosts-databases": [ { $(db_conf pgsql) } ],
+    "hosts-databases": [ { $(db_conf pgsql "\"on-fail\": \"$1\", \"max-reconnect-tries\": $2, \"reconnect-wait-time\": 500") } ],
     "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24", "pools": [ { "pool": "192.0.2.100 - 192.0.2.150" } ] } ] } }
 EOF
+}
+hostsdown_conf stop-retry-exit 100 >"$NT_TMP/hostsdown.json"
 LOG=$NT_TMP/server-hostsdown.log
 srv_start "$NT_TMP/hostsdown.json" "$LOG"; check "dorad with hosts-databases on PostgreSQL starts" $?
 ping_ok "$G0_NS" 02:40:00:00:00:01; check "a DORA succeeds with the hosts-database up" $?
 dbs_stop_pgsql immediate
 ping_ok "$G0_NS" 02:40:00:00:00:02; RC=$?
 expect "with the hosts-database down the DORA is not answered" '[ "$RC" -ne 0 ]'
-expect "the failed lookup is logged (DHCP4_HOSTS_DB_LOOKUP_FAIL) and dorad still runs" \
-    'grep -q DHCP4_HOSTS_DB_LOOKUP_FAIL "$LOG" && kill -0 "$SRV_PID"'
+nt_wait_for 5 'grep -q DHCP4_DB_RECONNECT "$LOG"'
+expect "the failed lookup is logged, stop-retry-exit stops the service, dorad still runs" \
+    'grep -q DHCP4_HOSTS_DB_LOOKUP_FAIL "$LOG" && grep -q "DHCP4_DB_RECONNECT " "$LOG" && kill -0 "$SRV_PID"'
 dbs_pg_ctl_start "$DBDIR"; check "postgres restarted" $?
-nt_wait_for 10 'ping_ok "$G0_NS" 02:40:00:00:00:03'
+nt_wait_for 10 'grep -q DHCP4_DB_RECONNECTED "$LOG"'
+check "the probe finds the hosts-database back and dorad serves again (DHCP4_DB_RECONNECTED)" $?
+ping_ok "$G0_NS" 02:40:00:00:00:03
 check "a DORA succeeds again once the hosts-database is back (no restart)" $?
 srv_stop; check "dorad stops cleanly" $?
+
+hostsdown_conf serve-retry-exit 2 >"$NT_TMP/hostsdown2.json"
+LOG=$NT_TMP/server-hostsdown2.log
+srv_start "$NT_TMP/hostsdown2.json" "$LOG"; check "dorad (hosts-database serve-retry-exit, 2 tries) starts" $?
+dbs_stop_pgsql immediate
+ping_ok "$G0_NS" 02:40:00:00:00:04
+nt_wait_for 10 '! kill -0 "$SRV_PID" 2>/dev/null'
+check "hosts-database serve-retry-exit: dorad exits when the reconnect attempts are spent" $?
+wait "$SRV_PID" 2>/dev/null; RC=$?
+expect "... with a non-zero status ($RC) and DHCP4_HOSTS_DB_LOST logged" \
+    '[ "$RC" -ne 0 ] && grep -q DHCP4_HOSTS_DB_LOST "$LOG"'
+SRV_PID=""
 
 # ---- 2. two dorads, one database, overlapping clients ----------------------
 sq mysql "DELETE FROM lease4" >/dev/null
