@@ -45,7 +45,8 @@ schemamysqldir = $(schemadir)/mysql
 schemapgsqldir = $(schemadir)/pgsql
 dist_schemamysql_DATA = schema/mysql/001-initial.sql schema/mysql/002-upgrade-1.0-to-2.0.sql
 dist_schemapgsql_DATA = schema/pgsql/001-initial.sql schema/pgsql/002-upgrade-1.0-to-2.0.sql
-EXTRA_DIST += tests/system/lib/dbservers.sh tests/system/test_sql_backends.sh tests/system/bench_sql.sh
+EXTRA_DIST += tests/system/lib/dbservers.sh tests/system/test_sql_backends.sh bench/sql_vs_kea.sh \
+	tests/system/test_sql_dorad.sh tests/system/lib/ack_sniff.py
 
 # Store load driver for the database kill/restart test.
 noinst_PROGRAMS += tests/system/sql_load
