@@ -92,6 +92,19 @@ static const struct cfg_host *reservation_of(const struct alloc_req *r, uint32_t
     return h;
 }
 
+/* Whether addr is reserved in a hosts-database to a client other than this
+ * one (Kea checks the address against the host backends before handing it
+ * out dynamically). A database error counts as reserved. */
+static bool db_reserved_other(const struct alloc_req *r, uint32_t addr)
+{
+    const struct cfg_subnet4 *sn = r->subnet;
+    if (!r->db_reserved || sn->reservations_out_of_pool || (r->host && r->host->ip == addr))
+        return false;
+    if (sn->reservations_in_subnet && r->db_reserved(r->db_ctx, sn->id, addr) != 0)
+        return true;
+    return sn->reservations_global && r->db_reserved(r->db_ctx, 0, addr) != 0;
+}
+
 enum addr_status { ADDR_FREE, ADDR_OWN, ADDR_TAKEN };
 
 /* Whether addr can go to this client. *cur receives the stored lease and
@@ -102,6 +115,8 @@ static enum addr_status addr_status(struct lease_store *s, const struct alloc_re
     *have_cur = false;
     const struct cfg_host *h = reservation_of(r, addr);
     if (h && h != r->host && !r->subnet->reservations_out_of_pool)
+        return ADDR_TAKEN;
+    if (!h && db_reserved_other(r, addr))
         return ADDR_TAKEN;
     if (s->ops->get_by_addr(s, addr, cur) != LEASE_OK)
         return ADDR_FREE;

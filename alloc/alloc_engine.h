@@ -39,6 +39,12 @@ struct alloc_req {
     uint32_t                  valid_lft;
     int64_t                   now;
     const char               *hostname; /* stored in the lease, may be NULL */
+    /* Reservations held in hosts-databases (NULL when none is configured:
+     * no cost). Returns 1 when addr is reserved in subnet_id (0 = global),
+     * 0 when not, < 0 on a database error (the address counts as taken;
+     * the caller learns of the failure through its ctx). */
+    int (*db_reserved)(void *db_ctx, uint32_t subnet_id, uint32_t addr);
+    void                     *db_ctx;
 };
 
 enum alloc_result {

@@ -25,7 +25,7 @@ extern "C" {
 #endif
 
 #ifndef BE_MODULE_ABI_VERSION
-#define BE_MODULE_ABI_VERSION 2
+#define BE_MODULE_ABI_VERSION 3
 #endif
 #define BE_MODULE_SYMBOL "dora_backend_module"
 
@@ -67,6 +67,8 @@ enum be_db_health {
 #define BE_HOST_ID_MAX      128
 #define BE_HOST_NAME_MAX    255
 #define BE_HOST_CLASSES_MAX 255
+#define BE_HOST_OPTIONS_MAX 16     /* per-host options read with a reservation */
+#define BE_HOST_OPT_TEXT_MAX 511   /* formatted_value */
 
 /* Identifier types, as in Kea's hosts table (dhcp_identifier_type). */
 enum be_host_id_type {
@@ -75,6 +77,17 @@ enum be_host_id_type {
     BE_HOST_ID_CIRCUIT_ID = 2,
     BE_HOST_ID_CLIENT_ID = 3,
     BE_HOST_ID_FLEX_ID = 4,
+};
+
+/* One row of dhcp4_options for a host (Kea's columns). The server encodes
+ * it: formatted_value (text, csv-format) when not empty, else value (wire
+ * bytes). Options of another space than dhcp4 are skipped by the module. */
+struct be_host_option {
+    uint8_t  code;
+    bool     persistent;            /* always-send */
+    uint8_t  value_len;
+    uint8_t  value[255];
+    char     formatted[BE_HOST_OPT_TEXT_MAX + 1];  /* "" = use value */
 };
 
 struct be_host {
@@ -88,6 +101,8 @@ struct be_host {
     char     client_classes[BE_HOST_CLASSES_MAX + 1];  /* comma separated */
     char     server_hostname[65];
     char     boot_file_name[129];
+    uint8_t  n_options;             /* filled by get/get_by_addr; add ignores them */
+    struct be_host_option options[BE_HOST_OPTIONS_MAX];
 };
 
 struct be_host_store;

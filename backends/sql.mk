@@ -24,7 +24,7 @@ backends_dora_mysql_so_LDADD = $(MARIADB_LIBS)
 endif
 if HAVE_PQ
 mod_PROGRAMS += backends/dora_pgsql.so
-backends_dora_pgsql_so_SOURCES = backends/pgsql/pgsql_lease.c backends/pgsql/pgsql_host.c backends/pgsql/pgsql_int.h $(SQL_CORE_SOURCES)
+backends_dora_pgsql_so_SOURCES = backends/pgsql/pgsql_lease.c backends/pgsql/pgsql_multi.c backends/pgsql/pgsql_host.c backends/pgsql/pgsql_int.h $(SQL_CORE_SOURCES)
 backends_dora_pgsql_so_CFLAGS = $(DORA_MODULE_CFLAGS) $(PQ_CFLAGS)
 backends_dora_pgsql_so_LDFLAGS = $(DORA_MODULE_LINKFLAGS)
 backends_dora_pgsql_so_LDADD = $(PQ_LIBS)
@@ -45,7 +45,8 @@ schemamysqldir = $(schemadir)/mysql
 schemapgsqldir = $(schemadir)/pgsql
 dist_schemamysql_DATA = schema/mysql/001-initial.sql schema/mysql/002-upgrade-1.0-to-2.0.sql
 dist_schemapgsql_DATA = schema/pgsql/001-initial.sql schema/pgsql/002-upgrade-1.0-to-2.0.sql
-EXTRA_DIST += tests/system/lib/dbservers.sh tests/system/test_sql_backends.sh tests/system/bench_sql.sh
+EXTRA_DIST += tests/system/lib/dbservers.sh tests/system/test_sql_backends.sh bench/sql_vs_kea.sh \
+	tests/system/test_sql_dorad.sh tests/system/lib/ack_sniff.py
 
 # Store load driver for the database kill/restart test.
 noinst_PROGRAMS += tests/system/sql_load

@@ -275,6 +275,10 @@ const struct cfg_host *cfg4_host_by_addr(const struct cfg4 *cfg, uint32_t subnet
  * then the standard table. */
 const struct opt_def *cfg4_opt_def(const struct cfg4 *cfg, uint8_t code);
 
+/* Why an option code cannot be configured (the server computes it per
+ * packet), or NULL when it can. */
+const char *cfg4_option_managed(unsigned code);
+
 #ifdef __cplusplus
 }
 #endif

@@ -236,7 +236,7 @@ int cfg_option_defs_parse(struct cfg_ctx *ctx, struct json_object *scope)
 
 /* Options the server computes per packet (ARM §9.2.10, "options that
  * cannot be configured"); configuring them would fight the server. */
-static const char *managed_option(unsigned code)
+const char *cfg4_option_managed(unsigned code)
 {
     switch (code) {
     case 50: return "it is sent by clients only";
@@ -337,7 +337,7 @@ static int parse_option(struct cfg_ctx *ctx, struct json_object *o, struct cfg_o
         return -1;
     if (find_def(ctx, space, name, has_name, &code, has_code, &def) < 0)
         return -1;
-    const char *why = dhcp4 ? managed_option((unsigned)code) : NULL;
+    const char *why = dhcp4 ? cfg4_option_managed((unsigned)code) : NULL;
     if (why != NULL)
         return cfg_fail(ctx, "option %lld (%s) is managed by the server and cannot be "
                         "configured; %s", (long long)code, def ? def->name : "?", why);

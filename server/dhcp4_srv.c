@@ -222,9 +222,12 @@ static const uint8_t *identifier(const struct pkt4 *req, enum host_id_type t,
     }
 }
 
-/* Spec §3.5: identifier types in configured order, first hit wins. */
-static const struct cfg_host *find_host_in(const struct cfg4 *cfg, uint32_t scope,
-                                           const struct pkt4 *req, const struct flex_id *flex)
+/* Spec §3.5: identifier types in configured order, first hit wins; for
+ * each type the configuration file first, then the hosts-databases in
+ * order (Kea's HostMgr). */
+static const struct cfg_host *find_host_in(struct dhcp4_worker *w, const struct cfg4 *cfg,
+                                           uint32_t scope, const struct pkt4 *req,
+                                           const struct flex_id *flex)
 {
     for (size_t i = 0; i < cfg->n_host_ids && i < HOST_ID_TYPES; i++) {
         size_t len = 0;
@@ -232,6 +235,9 @@ static const struct cfg_host *find_host_in(const struct cfg4 *cfg, uint32_t scop
         if (!id || !len)
             continue;
         const struct cfg_host *h = cfg4_host_find(cfg, scope, cfg->host_ids[i], id, len);
+        if (!h && w->hdb && host_mgr_get(w->srv->hosts, w->id, cfg, scope, cfg->host_ids[i],
+                                         id, len, w->hdb, &h) == LEASE_E_IO)
+            return NULL;
         if (h)
             return h;
     }
@@ -239,22 +245,34 @@ static const struct cfg_host *find_host_in(const struct cfg4 *cfg, uint32_t scop
 }
 
 /* The subnet's reservations before the global ones. */
-static const struct cfg_host *find_host(const struct cfg4 *cfg, const struct cfg_subnet4 *sn,
-                                        const struct pkt4 *req, const struct flex_id *flex)
+static const struct cfg_host *find_host(struct dhcp4_worker *w, const struct cfg4 *cfg,
+                                        const struct cfg_subnet4 *sn, const struct pkt4 *req,
+                                        const struct flex_id *flex)
 {
     const struct cfg_host *h = NULL;
+    if (w->hdb)
+        w->hdb->failed = false;
     if (sn && sn->reservations_in_subnet)
-        h = find_host_in(cfg, sn->id, req, flex);
-    if (!h && (!sn || sn->reservations_global))
-        h = find_host_in(cfg, 0, req, flex);
+        h = find_host_in(w, cfg, sn->id, req, flex);
+    if (!h && (!sn || sn->reservations_global) && !(w->hdb && w->hdb->failed))
+        h = find_host_in(w, cfg, 0, req, flex);
     return h;
 }
 
-/* find_host in the shape dhcp4_network.c calls it (arg: the flex-id). */
-static const struct cfg_host *network_host(const struct cfg4 *cfg, const struct cfg_subnet4 *sn,
-                                           const struct pkt4 *req, const void *arg)
+/* alloc_req.db_reserved: a reverse lookup in the hosts-databases; after a
+ * failure every address counts as reserved and nothing more is asked. */
+static int db_reserved(void *ctx, uint32_t subnet_id, uint32_t addr)
 {
-    return find_host(cfg, sn, req, arg);
+    struct dhcp4_worker *w = ctx;
+    if (w->hdb->failed)
+        return 1;
+    return host_mgr_addr_reserved(w->srv->hosts, w->id, subnet_id, addr, w->hdb);
+}
+
+/* A hosts-database failed during this packet: Kea drops the packet. */
+static bool hosts_db_failed(const struct dhcp4_worker *w)
+{
+    return w->hdb && w->hdb->failed;
 }
 
 /* Lifetime: the client's option 51 clamped to [min, max], else the default. */
@@ -447,6 +465,10 @@ static void build_alloc_req(struct msg_ctx *m, struct alloc_req *ar, uint32_t hi
     ar->valid_lft = m->bootp ? LEASE_INFINITE : lifetime_for(m->subnet, m->req);
     ar->now = time(NULL);
     ar->hostname = reply_hostname(m->host);
+    if (m->w->hdb) {
+        ar->db_reserved = db_reserved;
+        ar->db_ctx = m->w;
+    }
 }
 
 static int build_lease_reply(struct msg_ctx *m, uint8_t type, const struct lease4 *l)
@@ -460,6 +482,14 @@ static int build_lease_reply(struct msg_ctx *m, uint8_t type, const struct lease
     return reply_build(&m->w->out, &rp);
 }
 
+/* find_host in the shape dhcp4_network.c calls it (arg: the msg_ctx). */
+static const struct cfg_host *network_host(const struct cfg4 *cfg, const struct cfg_subnet4 *sn,
+                                           const struct pkt4 *req, const void *arg)
+{
+    const struct msg_ctx *m = arg;
+    return find_host(m->w, cfg, sn, req, m->flex);
+}
+
 /* Shared networks: the client's reservation, lease or requested address
  * may sit in a sibling subnet of the selected one (dhcp4_network.h). */
 static void network_stage(struct msg_ctx *m)
@@ -468,7 +498,7 @@ static void network_stage(struct msg_ctx *m)
     const uint8_t *opt50 = pkt4_opt(m->req, OPT_REQUESTED_ADDRESS, &len);
     uint32_t hint = opt50 && len == 4 ? get_be32(opt50) : m->req->ciaddr;
     struct alloc_client c;
-    struct network_choice nc = { m->subnet, m->host, m->flex };
+    struct network_choice nc = { m->subnet, m->host, m };
 
     client_of(m->req, m->subnet->match_client_id, &c);
     network_pick(m->w->srv->store, m->cfg, m->req, &c, hint,
@@ -489,7 +519,7 @@ static enum alloc_result discover_in_network(struct msg_ctx *m, struct alloc_req
     while ((res = alloc_discover(m->w->srv->store, ar, offer)) == ALLOC_EXHAUSTED &&
            (sn = network_next(m->cfg, start, sn)) != NULL) {
         m->subnet = sn;
-        m->host = find_host(m->cfg, sn, m->req, m->flex);
+        m->host = find_host(m->w, m->cfg, sn, m->req, m->flex);
         build_alloc_req(m, ar, hint);
     }
     if (res != ALLOC_OK) {
@@ -526,7 +556,12 @@ static void handle_discover(struct msg_ctx *m)
     const uint8_t *hint = pkt4_opt(m->req, OPT_REQUESTED_ADDRESS, &len);
     if (hint && len == 4)
         ar.hint = get_be32(hint);
-    if (discover_in_network(m, &ar, &offer) != ALLOC_OK) {
+    enum alloc_result res = discover_in_network(m, &ar, &offer);
+    if (hosts_db_failed(m->w)) {
+        drop(m->req, "DHCP4_PACKET_DROP_HOSTS_DB", "hosts-database lookup failed");
+        return;
+    }
+    if (res != ALLOC_OK) {
         LOG_WARN("DHCP4_ALLOC_FAIL", "%s: no address available in subnet %u",
                  who(m), m->subnet->id);
         stats_inc(STAT_PKT4_RECEIVE_DROP);
@@ -561,7 +596,7 @@ static enum alloc_result commit_and_reply(struct msg_ctx *m, struct alloc_req *a
     while ((res = alloc_request(m->w->srv->store, ar, pending_done, pr, &lease)) ==
                ALLOC_EXHAUSTED && !ar->hint && (sn = network_next(m->cfg, start, sn)) != NULL) {
         m->subnet = sn;
-        m->host = find_host(m->cfg, sn, m->req, m->flex);
+        m->host = find_host(m->w, m->cfg, sn, m->req, m->flex);
         build_alloc_req(m, ar, 0);
     }
     if (res != ALLOC_OK) {
@@ -623,6 +658,10 @@ static void handle_request(struct msg_ctx *m)
     }
 
     enum alloc_result res = commit_and_reply(m, &ar);
+    if (res != ALLOC_OK && hosts_db_failed(m->w)) {
+        drop(req, "DHCP4_PACKET_DROP_HOSTS_DB", "hosts-database lookup failed");
+        return;
+    }
     switch (res) {
     case ALLOC_OK:
         break;
@@ -786,7 +825,11 @@ void dhcp4_handle(struct dhcp4_worker *w, const struct cfg4 *cfg, const struct r
             hooks_host4_identifier(cfg, m.hq, flex.v, sizeof(flex.v), &flex.len) ==
                 DORA_HOOK_CONTINUE && flex.len)
             m.flex = &flex;
-        m.host = find_host(cfg, m.subnet, req, m.flex);
+        m.host = find_host(w, cfg, m.subnet, req, m.flex);
+        if (hosts_db_failed(w)) {
+            drop(req, "DHCP4_PACKET_DROP_HOSTS_DB", "hosts-database lookup failed");
+            return;
+        }
         if (m.subnet && m.subnet->network && req->msg_type != DHCPDECLINE &&
             req->msg_type != DHCPINFORM)
             network_stage(&m);

@@ -11,6 +11,7 @@
 #include "backends/lease_store.h"
 #include "server/cfg.h"
 #include "server/client_handler.h"
+#include "server/host_mgr.h"
 #include "server/io.h"
 #include "wire/pkt4.h"
 
@@ -22,6 +23,7 @@ struct dhcp4_srv {
     struct io_ctx      *io;
     struct lease_store *store;
     volatile int        dhcp_disabled;  /* dhcp-disable (control channel, later) */
+    struct host_mgr    *hosts;          /* hosts-databases; NULL when none */
 };
 
 /* Per-worker scratch space: big buffers are reused, never per packet. */
@@ -30,6 +32,7 @@ struct dhcp4_worker {
     unsigned          id;
     struct pkt4       req;
     struct pkt4_out   out;
+    struct host_db_worker *hdb;         /* scratch for hosts-databases; NULL when none */
 };
 
 /* The serialization key of a parsed packet: client-id, else hw-address.

@@ -1,6 +1,7 @@
 # The daemon: message processing, threads, queue, lifecycle
 libdora_a_SOURCES += server/log.c server/pkt_queue.c server/client_handler.c \
-	server/subnet_select.c server/reply.c server/dhcp4_srv.c server/dhcp4_network.c server/server.c server/pidfile.c
+	server/subnet_select.c server/reply.c server/dhcp4_srv.c server/dhcp4_network.c \
+	server/host_mgr.c server/host_mgr.h server/server.c server/pidfile.c
 sbin_PROGRAMS += dorad
 dorad_SOURCES = server/main.c
 dorad_LDADD = libdora.a $(JSONC_LIBS) $(JEMALLOC_LIBS)

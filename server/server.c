@@ -60,6 +60,7 @@ struct server {
     int shutdown_status;       /* exit status asked for by the shutdown command, or -1 */
     struct metrics_server *metrics;  /* Dhcp4.metrics endpoint, or NULL */
     struct cfg_metrics metrics_cfg;  /* what it was started with */
+    struct host_mgr hosts;     /* hosts-databases (empty when none) */
 };
 
 /* ---- configuration snapshot ------------------------------------------ */
@@ -142,6 +143,20 @@ static bool same_startup_settings(const struct cfg4 *a, const struct cfg4 *b)
     return true;
 }
 
+/* hosts-databases are bound at startup like the lease database. */
+static bool same_hosts_dbs(const struct cfg4 *a, const struct cfg4 *b)
+{
+    if (a->n_hosts_dbs != b->n_hosts_dbs)
+        return false;
+    for (size_t i = 0; i < a->n_hosts_dbs; i++) {
+        const struct cfg_hosts_db *x = &a->hosts_dbs[i], *y = &b->hosts_dbs[i];
+        if (strcmp(x->type, y->type) || strcmp(x->name ? x->name : "", y->name ? y->name : "") ||
+            x->readonly != y->readonly || memcmp(&x->conn, &y->conn, sizeof(x->conn)))
+            return false;
+    }
+    return true;
+}
+
 /* ---- the metrics endpoint (Dhcp4.metrics) --------------------------------- */
 
 static void metrics_begin(struct server *s, const struct cfg4 *cfg)
@@ -190,11 +205,12 @@ static int apply_config(struct server *s, struct cfg4 *cfg, const char *origin,
         return -1;
     }
     struct cfg_ref *cur = cfg_acquire(s);
-    bool same = same_startup_settings(cur->cfg, cfg);
+    bool same = same_startup_settings(cur->cfg, cfg) && same_hosts_dbs(cur->cfg, cfg);
     cfg_release(s, cur);
     if (!same)
         LOG_WARN("DHCP4_CONFIG_RESTART_NEEDED",
-                 "interfaces-config and lease-database changes take effect after a restart");
+                 "interfaces-config, lease-database and hosts-databases changes take effect "
+                 "after a restart");
     log_warnings(cfg);
     apply_logging(cfg, s->opts->debug);
     metrics_check_reload(s, cfg);
@@ -418,12 +434,6 @@ static void *receiver_main(void *arg)
 
 static int open_lease_store(const struct cfg4 *cfg, struct lease_store **out)
 {
-    if (cfg->n_hosts_dbs) {
-        LOG_ERROR("DHCP4_HOSTS_DB_FAIL",
-                  "Dhcp4.hosts-database: reservations from a database are not served yet; "
-                  "keep them in the configuration file");
-        return -1;
-    }
     char err[1024];
     if (lease_store_open(cfg, out, err, sizeof(err)) != 0) {
         LOG_ERROR("DHCP4_LEASE_DB_FAIL", "cannot open the %s lease database: %s",
@@ -434,6 +444,37 @@ static int open_lease_store(const struct cfg4 *cfg, struct lease_store **out)
              cfg->lease_db.persist || strcmp(cfg->lease_db.type, "memfile") ? cfg->lease_db.name
                                                                            : "(not persisted)");
     return 0;
+}
+
+/* hosts-databases: one connection per worker and database (host_mgr.h),
+ * and each worker's scratch for the reservation it found. Nothing is
+ * allocated when none is configured. */
+static int open_host_dbs(struct server *s, const struct cfg4 *cfg, struct worker_arg *workers)
+{
+    char err[1024];
+    if (!cfg->n_hosts_dbs)
+        return 0;
+    if (host_mgr_open(&s->hosts, cfg, s->n_workers, err, sizeof(err)) != 0) {
+        LOG_ERROR("DHCP4_HOSTS_DB_FAIL", "%s", err);
+        return -1;
+    }
+    for (unsigned i = 0; i < s->n_workers; i++)
+        if (!(workers[i].w.hdb = calloc(1, sizeof(*workers[i].w.hdb)))) {
+            LOG_ERROR("DHCP4_HOSTS_DB_FAIL", "out of memory");
+            return -1;
+        }
+    s->srv.hosts = &s->hosts;
+    LOG_INFO("DHCP4_HOSTS_DB_OPEN", "%zu hosts-database(s) opened, %u connection(s) each",
+             cfg->n_hosts_dbs, s->n_workers);
+    return 0;
+}
+
+static void close_host_dbs(struct server *s, struct worker_arg *workers)
+{
+    for (unsigned i = 0; workers && i < s->n_workers; i++)
+        free(workers[i].w.hdb);
+    host_mgr_close(&s->hosts);
+    s->srv.hosts = NULL;
 }
 
 /* Kea's on-fail (spec §2.2): while the lease database is lost,
@@ -448,13 +489,20 @@ static bool check_database(struct server *s, const struct cfg4 *cfg)
         return false;
     }
     bool stop = h != BE_DB_OK && mode == CFG_ON_FAIL_STOP_RETRY_EXIT;
+    /* The hosts-databases follow their own on-fail (host_mgr_check). */
+    enum host_mgr_verdict hv = s->srv.hosts ? host_mgr_check(s->srv.hosts) : HOST_MGR_SERVE;
+    if (hv == HOST_MGR_EXIT) {
+        LOG_ERROR("DHCP4_DB_LOST", "hosts-database lost and reconnect attempts exhausted; exiting");
+        return false;
+    }
+    stop = stop || hv == HOST_MGR_STOP;
     if (stop != s->db_stopped_service) {
         s->db_stopped_service = stop;
         __atomic_store_n(&s->srv.dhcp_disabled, stop, __ATOMIC_RELEASE);
         if (stop)
-            LOG_WARN("DHCP4_DB_RECONNECT", "lease database connection lost: not serving until it is back");
+            LOG_WARN("DHCP4_DB_RECONNECT", "database connection lost: not serving until it is back");
         else
-            LOG_INFO("DHCP4_DB_RECONNECTED", "lease database connection back: serving again");
+            LOG_INFO("DHCP4_DB_RECONNECTED", "database connection back: serving again");
     }
     return true;
 }
@@ -597,6 +645,11 @@ int server_run(const struct server_opts *opts)
     unsigned started = 0;
     if (!workers)
         goto out_queue;
+    if (open_host_dbs(&s, cfg, workers) != 0) {
+        close_host_dbs(&s, workers);
+        free(workers);
+        goto out_queue;
+    }
     for (; started < s.n_workers; started++) {
         workers[started].s = &s;
         workers[started].w.srv = &s.srv;
@@ -608,6 +661,10 @@ int server_run(const struct server_opts *opts)
                      pthread_create(&receiver, NULL, receiver_main, &s) == 0;
     s.env = (struct ctrl_env){
         .store = store, .dhcp_disabled = &s.srv.dhcp_disabled, .started = time(NULL),
+        /* Commands use the probe connections (the row after the workers'):
+         * each store serializes its own calls, workers keep theirs. */
+        .host_stores = s.hosts.n_dbs ? &s.hosts.st[(size_t)s.hosts.n_workers * s.hosts.n_dbs] : NULL,
+        .n_host_stores = s.hosts.n_dbs,
         .reloaded = time(NULL), .config_path = opts->config_path,
         .cfg_acquire = env_cfg_acquire, .cfg_release = env_cfg_release,
         .cfg_apply = env_cfg_apply, .cfg_reload = env_cfg_reload, .shutdown = env_shutdown,
@@ -634,6 +691,7 @@ int server_run(const struct server_opts *opts)
     pkt_queue_close(&s.queue);
     for (unsigned i = 0; i < started; i++)
         pthread_join(workers[i].thread, NULL);
+    close_host_dbs(&s, workers);
     free(workers);
     /* Unload the libraries while the store and sockets are still open: a
      * library's unload() may unpark replies that then go out. */

@@ -8,6 +8,7 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,22 +16,29 @@
 #include "backends/mysql/mysql_int.h"
 #include "backends/sql/sql_core.h"
 
-#define HCOLS "dhcp4_subnet_id, dhcp_identifier_type, dhcp_identifier, COALESCE(ipv4_address, 0), " \
-              "COALESCE(dhcp4_next_server, 0), hostname, dhcp4_client_classes, " \
-              "dhcp4_server_hostname, dhcp4_boot_file_name"
+#define HCOLS_HOST "h.dhcp4_subnet_id, h.dhcp_identifier_type, h.dhcp_identifier, " \
+                   "COALESCE(h.ipv4_address, 0), COALESCE(h.dhcp4_next_server, 0), h.hostname, " \
+                   "h.dhcp4_client_classes, h.dhcp4_server_hostname, h.dhcp4_boot_file_name"
+#define HCOLS HCOLS_HOST ", o.code, o.value, o.formatted_value, o.persistent"
+/* A reservation and its dhcp4 options in one round trip (one row per option). */
+#define HFROM " FROM hosts h LEFT JOIN dhcp4_options o ON o.host_id = h.host_id AND o.space = 'dhcp4' "
+#define NCOLS 13
 
 enum { H_GET, H_GET_ADDR, H_ADD, H_DEL, H_PAGE, H_COUNT };
 static const char *const hsql[H_COUNT] = {
-    [H_GET] = "SELECT " HCOLS " FROM hosts WHERE dhcp_identifier = ? AND dhcp_identifier_type = ? "
-              "AND dhcp4_subnet_id = ?",
-    [H_GET_ADDR] = "SELECT " HCOLS " FROM hosts WHERE ipv4_address = ? AND dhcp4_subnet_id = ?",
+    [H_GET] = "SELECT " HCOLS HFROM "WHERE h.dhcp_identifier = ? AND h.dhcp_identifier_type = ? "
+              "AND h.dhcp4_subnet_id = ? ORDER BY o.option_id",
+    [H_GET_ADDR] = "SELECT " HCOLS HFROM "WHERE h.ipv4_address = ? AND h.dhcp4_subnet_id = ? "
+                   "ORDER BY o.option_id",
     [H_ADD] = "INSERT INTO hosts (dhcp4_subnet_id, dhcp_identifier_type, dhcp_identifier, ipv4_address, "
               "dhcp4_next_server, hostname, dhcp4_client_classes, dhcp4_server_hostname, "
               "dhcp4_boot_file_name) VALUES (?, ?, ?, NULLIF(?, 0), NULLIF(?, 0), ?, ?, ?, ?)",
     [H_DEL] = "DELETE FROM hosts WHERE dhcp_identifier = ? AND dhcp_identifier_type = ? "
               "AND dhcp4_subnet_id = ?",
-    [H_PAGE] = "SELECT " HCOLS ", host_id FROM hosts WHERE host_id > ? AND (? <> 0 OR dhcp4_subnet_id = ?) "
-               "ORDER BY host_id LIMIT ?",
+    /* Pages list reservations without their options (the option columns are
+     * NULL so the row binds like the lookups'), host_id last. */
+    [H_PAGE] = "SELECT " HCOLS_HOST ", NULL, NULL, NULL, NULL, h.host_id FROM hosts h "
+               "WHERE h.host_id > ? AND (? <> 0 OR h.dhcp4_subnet_id = ?) ORDER BY h.host_id LIMIT ?",
 };
 
 /* Row buffers, bound as parameters and results in HCOLS order. */
@@ -48,7 +56,13 @@ struct hrow {
     unsigned long sname_len;
     char file[128];
     unsigned long file_len;
-    my_bool is_null[9];
+    uint8_t opt_code;
+    uint8_t opt_value[255];
+    unsigned long opt_value_len;
+    char opt_text[BE_HOST_OPT_TEXT_MAX];
+    unsigned long opt_text_len;
+    int8_t opt_persistent;
+    my_bool is_null[NCOLS];
 };
 
 struct my_hosts {
@@ -58,7 +72,7 @@ struct my_hosts {
     MYSQL *db;
     MYSQL_STMT *st[H_COUNT];
     struct hrow row;
-    MYSQL_BIND b[9];
+    MYSQL_BIND b[NCOLS];
 };
 
 static void hdb_close(struct my_hosts *h)
@@ -119,7 +133,13 @@ static void bind_row(struct my_hosts *h)
                          .buffer_length = sizeof(r->sname), .length = &r->sname_len };
     b[8] = (MYSQL_BIND){ .buffer_type = MYSQL_TYPE_STRING, .buffer = r->file,
                          .buffer_length = sizeof(r->file), .length = &r->file_len };
-    for (int i = 0; i < 9; i++)
+    b[9] = (MYSQL_BIND){ .buffer_type = MYSQL_TYPE_TINY, .buffer = &r->opt_code, .is_unsigned = 1 };
+    b[10] = (MYSQL_BIND){ .buffer_type = MYSQL_TYPE_BLOB, .buffer = r->opt_value,
+                          .buffer_length = sizeof(r->opt_value), .length = &r->opt_value_len };
+    b[11] = (MYSQL_BIND){ .buffer_type = MYSQL_TYPE_STRING, .buffer = r->opt_text,
+                          .buffer_length = sizeof(r->opt_text), .length = &r->opt_text_len };
+    b[12] = (MYSQL_BIND){ .buffer_type = MYSQL_TYPE_TINY, .buffer = &r->opt_persistent };
+    for (int i = 0; i < NCOLS; i++)
         b[i].is_null = &r->is_null[i];
 }
 
@@ -130,13 +150,9 @@ static void copy_str(char *dst, size_t cap, const char *src, unsigned long len)
     dst[n] = '\0';
 }
 
-/* The fetched row as a be_host; false if a length is out of range. */
-static bool row_to_host(const struct hrow *r, struct be_host *out)
+static void host_from_row(const struct hrow *r, struct be_host *out)
 {
-    if (r->id_len > BE_HOST_ID_MAX || r->hostname_len > BE_HOST_NAME_MAX ||
-        r->classes_len > BE_HOST_CLASSES_MAX || r->sname_len > 64 || r->file_len > 128)
-        return false;
-    memset(out, 0, sizeof(*out));
+    memset(out, 0, offsetof(struct be_host, options));
     out->subnet_id = r->subnet_id;
     out->id_type = r->id_type;
     out->id_len = (uint8_t)r->id_len;
@@ -147,26 +163,60 @@ static bool row_to_host(const struct hrow *r, struct be_host *out)
     copy_str(out->client_classes, sizeof(out->client_classes), r->classes, r->classes_len);
     copy_str(out->server_hostname, sizeof(out->server_hostname), r->sname, r->sname_len);
     copy_str(out->boot_file_name, sizeof(out->boot_file_name), r->file, r->file_len);
+}
+
+/* The fetched row's host columns as a be_host (no options); false if a
+ * length is out of range. */
+static bool row_to_host(const struct hrow *r, struct be_host *out)
+{
+    if (r->id_len > BE_HOST_ID_MAX || r->hostname_len > BE_HOST_NAME_MAX ||
+        r->classes_len > BE_HOST_CLASSES_MAX || r->sname_len > 64 || r->file_len > 128)
+        return false;
+    host_from_row(r, out);
+    out->n_options = 0;
     return true;
 }
 
-/* Run a lookup (statement already has its parameters bound). */
+/* The option of the current row, if it has one that fits. */
+static void option_from_row(const struct hrow *r, struct be_host *out)
+{
+    if (r->is_null[9] || out->n_options >= BE_HOST_OPTIONS_MAX ||
+        (!r->is_null[10] && r->opt_value_len > sizeof(r->opt_value)) ||
+        (!r->is_null[11] && r->opt_text_len > sizeof(r->opt_text)))
+        return;
+    struct be_host_option *o = &out->options[out->n_options++];
+    o->code = r->opt_code;
+    o->persistent = !r->is_null[12] && r->opt_persistent != 0;
+    o->value_len = r->is_null[10] ? 0 : (uint8_t)r->opt_value_len;
+    memcpy(o->value, r->opt_value, o->value_len);
+    if (r->is_null[11])
+        o->formatted[0] = '\0';
+    else
+        copy_str(o->formatted, sizeof(o->formatted), r->opt_text, r->opt_text_len);
+}
+
+/* Run a lookup (statement already has its parameters bound): the host from
+ * the first row, one option per row. */
 static int fetch_host(struct my_hosts *h, MYSQL_STMT *s, struct be_host *out)
 {
     struct hrow *r = &h->row;
-    int rc;
+    int rc, result = LEASE_E_NOT_FOUND;
 
     if (mysql_stmt_execute(s) != 0 || mysql_stmt_bind_result(s, h->b) != 0)
         return LEASE_E_IO;
-    rc = mysql_stmt_fetch(s);
-    int result = LEASE_E_NOT_FOUND;
-    if (rc == 0 && row_to_host(r, out)) {
-        result = 0;
-    } else if (rc == 1) {
-        result = LEASE_E_IO;
+    while ((rc = mysql_stmt_fetch(s)) == 0 || rc == MYSQL_DATA_TRUNCATED) {
+        if (result == LEASE_E_NOT_FOUND) {
+            /* A truncated host column means a row we cannot represent. */
+            if (!row_to_host(r, out))
+                break;
+            result = 0;
+        }
+        option_from_row(r, out);
     }
+    if (rc == 1)
+        result = LEASE_E_IO;
     while (rc == 0 || rc == MYSQL_DATA_TRUNCATED)
-        rc = mysql_stmt_fetch(s);   /* drain (a unique key: at most one row) */
+        rc = mysql_stmt_fetch(s);   /* drain after a bad row */
     mysql_stmt_free_result(s);
     return result;
 }
@@ -300,6 +350,17 @@ static int h_del(struct be_host_store *s, uint32_t subnet_id, uint8_t id_type,
     return rc;
 }
 
+static void h_close(struct be_host_store *s)
+{
+    struct my_hosts *h = (struct my_hosts *)s;
+    if (h == NULL)
+        return;
+    hdb_close(h);
+    sql_params_free(&h->params);
+    pthread_mutex_destroy(&h->mu);
+    free(h);
+}
+
 /* One page of reservations, h->mu held. */
 static int page_locked(struct my_hosts *h, bool all, uint32_t subnet_id, uint64_t *from,
                        size_t max, be_host_visit_fn fn, void *ctx)
@@ -307,7 +368,7 @@ static int page_locked(struct my_hosts *h, bool all, uint32_t subnet_id, uint64_
     char err[256];
     unsigned long long after = *from, limit = max, host_id = 0;
     my_bool any = all;
-    MYSQL_BIND par[4], res[10];
+    MYSQL_BIND par[4], res[NCOLS + 1];
     int n = 0, rc;
 
     if (hdb_open(h, err, sizeof(err)) != 0) {
@@ -321,7 +382,7 @@ static int page_locked(struct my_hosts *h, bool all, uint32_t subnet_id, uint64_
     par[2] = (MYSQL_BIND){ .buffer_type = MYSQL_TYPE_LONG, .buffer = &subnet_id, .is_unsigned = 1 };
     par[3] = (MYSQL_BIND){ .buffer_type = MYSQL_TYPE_LONGLONG, .buffer = &limit, .is_unsigned = 1 };
     memcpy(res, h->b, sizeof(h->b));
-    res[9] = (MYSQL_BIND){ .buffer_type = MYSQL_TYPE_LONGLONG, .buffer = &host_id, .is_unsigned = 1 };
+    res[NCOLS] = (MYSQL_BIND){ .buffer_type = MYSQL_TYPE_LONGLONG, .buffer = &host_id, .is_unsigned = 1 };
     MYSQL_STMT *s = h->st[H_PAGE];
     if (mysql_stmt_bind_param(s, par) != 0 || mysql_stmt_execute(s) != 0 ||
         mysql_stmt_bind_result(s, res) != 0) {
@@ -352,17 +413,6 @@ static int h_get_page(struct be_host_store *s, bool all_subnets, uint32_t subnet
     int rc = page_locked(h, all_subnets, subnet_id, from, max, fn, ctx);
     pthread_mutex_unlock(&h->mu);
     return rc;
-}
-
-static void h_close(struct be_host_store *s)
-{
-    struct my_hosts *h = (struct my_hosts *)s;
-    if (h == NULL)
-        return;
-    hdb_close(h);
-    sql_params_free(&h->params);
-    pthread_mutex_destroy(&h->mu);
-    free(h);
 }
 
 static const struct be_host_ops my_host_ops = {

@@ -4,6 +4,7 @@
  * statements prepared once per connection; a readonly store sets
  * default_transaction_read_only so that the server refuses writes too.
  */
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,24 +14,32 @@
 #include "backends/pgsql/pgsql_int.h"
 #include "backends/sql/sql_core.h"
 
-#define HCOLS "dhcp4_subnet_id, dhcp_identifier_type, dhcp_identifier, COALESCE(ipv4_address, 0), " \
-              "COALESCE(dhcp4_next_server, 0), hostname, dhcp4_client_classes, " \
-              "dhcp4_server_hostname, dhcp4_boot_file_name"
+#define HCOLS_HOST "h.dhcp4_subnet_id, h.dhcp_identifier_type, h.dhcp_identifier, " \
+                   "COALESCE(h.ipv4_address, 0), COALESCE(h.dhcp4_next_server, 0), h.hostname, " \
+                   "h.dhcp4_client_classes, h.dhcp4_server_hostname, h.dhcp4_boot_file_name"
+#define HCOLS HCOLS_HOST ", o.code, o.value, o.formatted_value, o.persistent"
+/* A reservation and its dhcp4 options in one round trip (one row per option). */
+#define HFROM " FROM hosts h LEFT JOIN dhcp4_options o ON o.host_id = h.host_id AND o.space = 'dhcp4' "
+#define NCOLS 13
 
 static const struct {
     const char *name, *sql;
 } hst[] = {
-    { "h_get", "SELECT " HCOLS " FROM hosts WHERE dhcp_identifier = $1 AND dhcp_identifier_type = $2 "
-               "AND dhcp4_subnet_id = $3" },
-    { "h_get_addr", "SELECT " HCOLS " FROM hosts WHERE ipv4_address = $1 AND dhcp4_subnet_id = $2" },
+    { "h_get", "SELECT " HCOLS HFROM "WHERE h.dhcp_identifier = $1 AND h.dhcp_identifier_type = $2 "
+               "AND h.dhcp4_subnet_id = $3 ORDER BY o.option_id" },
+    { "h_get_addr", "SELECT " HCOLS HFROM "WHERE h.ipv4_address = $1 AND h.dhcp4_subnet_id = $2 "
+                    "ORDER BY o.option_id" },
     { "h_add", "INSERT INTO hosts (dhcp4_subnet_id, dhcp_identifier_type, dhcp_identifier, ipv4_address, "
                "dhcp4_next_server, hostname, dhcp4_client_classes, dhcp4_server_hostname, "
                "dhcp4_boot_file_name) VALUES ($1, $2, $3, NULLIF($4::bigint, 0), NULLIF($5::bigint, 0), "
                "$6, $7, $8, $9)" },
     { "h_del", "DELETE FROM hosts WHERE dhcp_identifier = $1 AND dhcp_identifier_type = $2 "
                "AND dhcp4_subnet_id = $3" },
-    { "h_page", "SELECT " HCOLS ", host_id FROM hosts WHERE host_id > $1 "
-                "AND ($2::int <> 0 OR dhcp4_subnet_id = $3) ORDER BY host_id LIMIT $4" },
+    /* Pages list reservations without options (NULL option columns, so the
+     * row decodes like a lookup's), host_id last. */
+    { "h_page", "SELECT " HCOLS_HOST ", NULL, NULL, NULL, NULL, h.host_id FROM hosts h "
+                "WHERE h.host_id > $1 AND ($2::int <> 0 OR h.dhcp4_subnet_id = $3) "
+                "ORDER BY h.host_id LIMIT $4" },
 };
 enum { H_GET, H_GET_ADDR, H_ADD, H_DEL, H_PAGE, H_COUNT };
 
@@ -106,32 +115,63 @@ static void copy_field(char *dst, size_t cap, const PGresult *r, int row, int co
     dst[n] = '\0';
 }
 
-/* Row `row` of a HCOLS result as a be_host; false if it does not fit. */
-static bool row_to_host(const PGresult *r, int row, struct be_host *out)
+/* bytea in text format is "\x" followed by hex digits. Returns the length,
+ * or -1 when it is not that or longer than cap. */
+static int unhex_bytea(const char *text, uint8_t *out, size_t cap)
 {
-    if (PQnfields(r) < 9 || PQgetlength(r, row, 2) < 4 ||
-        (size_t)PQgetlength(r, row, 2) > 2 + 2 * BE_HOST_ID_MAX)
+    size_t n = strlen(text);
+    if (n < 2 || text[0] != '\\' || text[1] != 'x' || (n - 2) % 2 || (n - 2) / 2 > cap)
+        return -1;
+    for (size_t i = 0; i < (n - 2) / 2; i++) {
+        unsigned b;
+        if (sscanf(text + 2 + 2 * i, "%2x", &b) != 1)
+            return -1;
+        out[i] = (uint8_t)b;
+    }
+    return (int)((n - 2) / 2);
+}
+
+/* The host columns of one row (no options); false when it does not fit. */
+static bool host_row(const PGresult *r, int row, struct be_host *out)
+{
+    int idl;
+
+    memset(out, 0, offsetof(struct be_host, options));
+    if ((idl = unhex_bytea(PQgetvalue(r, row, 2), out->id, BE_HOST_ID_MAX)) <= 0)
         return false;
-    /* bytea in text format is "\x" followed by hex digits. */
-    const char *hex = PQgetvalue(r, row, 2) + 2;
-    size_t idl = strlen(hex) / 2;
-    memset(out, 0, sizeof(*out));
+    out->id_len = (uint8_t)idl;
     out->subnet_id = (uint32_t)strtoul(PQgetvalue(r, row, 0), NULL, 10);
     out->id_type = (uint8_t)atoi(PQgetvalue(r, row, 1));
-    for (size_t i = 0; i < idl; i++) {
-        unsigned b;
-        if (sscanf(hex + 2 * i, "%2x", &b) != 1)
-            break;
-        out->id[i] = (uint8_t)b;
-    }
-    out->id_len = (uint8_t)idl;
     out->ipv4_address = (uint32_t)strtoul(PQgetvalue(r, row, 3), NULL, 10);
     out->next_server = (uint32_t)strtoul(PQgetvalue(r, row, 4), NULL, 10);
     copy_field(out->hostname, sizeof(out->hostname), r, row, 5);
     copy_field(out->client_classes, sizeof(out->client_classes), r, row, 6);
     copy_field(out->server_hostname, sizeof(out->server_hostname), r, row, 7);
     copy_field(out->boot_file_name, sizeof(out->boot_file_name), r, row, 8);
+    out->n_options = 0;
     return true;
+}
+
+/* The host from row 0, one option per row (LEFT JOIN: code NULL = none). */
+static int host_from_result(const PGresult *r, struct be_host *out)
+{
+    if (PQntuples(r) == 0 || PQnfields(r) != NCOLS || !host_row(r, 0, out))
+        return LEASE_E_NOT_FOUND;
+    for (int row = 0; row < PQntuples(r) && out->n_options < BE_HOST_OPTIONS_MAX; row++) {
+        if (PQgetisnull(r, row, 9) || PQgetlength(r, row, 11) > BE_HOST_OPT_TEXT_MAX)
+            continue;
+        struct be_host_option *o = &out->options[out->n_options];
+        int vl = 0;
+        if (!PQgetisnull(r, row, 10) &&
+            (vl = unhex_bytea(PQgetvalue(r, row, 10), o->value, sizeof(o->value))) < 0)
+            continue;
+        o->code = (uint8_t)atoi(PQgetvalue(r, row, 9));
+        o->value_len = (uint8_t)vl;
+        o->persistent = PQgetvalue(r, row, 12)[0] == 't';
+        copy_field(o->formatted, sizeof(o->formatted), r, row, 11);
+        out->n_options++;
+    }
+    return 0;
 }
 
 /* Run statement id with h->mu held. Lookups fill out from the first row. */
@@ -149,8 +189,7 @@ static int run(struct pg_hosts *h, int id, const struct hpar *p, struct be_host 
     int rc = 0;
 
     if (s == PGRES_TUPLES_OK) {
-        if (PQntuples(r) == 0 || PQnfields(r) != 9 || !row_to_host(r, 0, out))
-            rc = LEASE_E_NOT_FOUND;
+        rc = host_from_result(r, out);
     } else if (s == PGRES_COMMAND_OK) {
         rc = id == H_DEL && strcmp(PQcmdTuples(r), "0") == 0 ? LEASE_E_NOT_FOUND : 0;
     } else {
@@ -240,6 +279,17 @@ static int h_del(struct be_host_store *s, uint32_t subnet_id, uint8_t id_type,
     return rc;
 }
 
+static void h_close(struct be_host_store *s)
+{
+    struct pg_hosts *h = (struct pg_hosts *)s;
+    if (h == NULL)
+        return;
+    PQfinish(h->db);
+    sql_params_free(&h->params);
+    pthread_mutex_destroy(&h->mu);
+    free(h);
+}
+
 static int h_get_page(struct be_host_store *s, bool all_subnets, uint32_t subnet_id,
                       uint64_t *from, size_t max, be_host_visit_fn fn, void *ctx)
 {
@@ -261,15 +311,15 @@ static int h_get_page(struct be_host_store *s, bool all_subnets, uint32_t subnet
         return LEASE_E_IO;
     }
     PGresult *r = PQexecPrepared(h->db, hst[H_PAGE].name, p.n, p.v, p.len, p.fmt, 0);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != 10) {
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQnfields(r) != NCOLS + 1) {
         fprintf(stderr, "PGSQL_HOSTS_FAIL %s", PQerrorMessage(h->db));
         n = LEASE_E_IO;
     } else {
         for (int i = 0; i < PQntuples(r); i++) {
             struct be_host host;
-            if (!row_to_host(r, i, &host))
+            if (!host_row(r, i, &host))
                 continue;
-            *from = strtoull(PQgetvalue(r, i, 9), NULL, 10);
+            *from = strtoull(PQgetvalue(r, i, NCOLS), NULL, 10);
             n++;
             if (fn(&host, ctx) != 0)
                 break;
@@ -278,17 +328,6 @@ static int h_get_page(struct be_host_store *s, bool all_subnets, uint32_t subnet
     PQclear(r);
     pthread_mutex_unlock(&h->mu);
     return n;
-}
-
-static void h_close(struct be_host_store *s)
-{
-    struct pg_hosts *h = (struct pg_hosts *)s;
-    if (h == NULL)
-        return;
-    PQfinish(h->db);
-    sql_params_free(&h->params);
-    pthread_mutex_destroy(&h->mu);
-    free(h);
 }
 
 static const struct be_host_ops pg_host_ops = {

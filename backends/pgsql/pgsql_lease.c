@@ -9,7 +9,8 @@
  * (synchronous_commit=on).
  *  - ADD: INSERT ... ON CONFLICT (address) DO UPDATE ... WHERE the stored
  *    lease has expired: 0 rows = the address is taken = conflict. No error
- *    is raised, so the transaction goes on.
+ *    is raised, so the transaction goes on. Consecutive ADDs of distinct
+ *    addresses go as one multi-row INSERT (pgsql_multi.c).
  *  - UPDATE / DELETE: ... WHERE address = $ AND expire = <expire last seen>.
  * Serialization failure (40001) and deadlock (40P01) roll back and rerun.
  */
@@ -28,10 +29,16 @@
              "fqdn_fwd, fqdn_rev, hostname, state"
 #define NCOLS 11
 #define PIPE_CHUNK 256   /* statements per pipeline sync: bounds unread results */
+#define ON_CONFLICT_EXPIRED \
+    "ON CONFLICT (address) DO UPDATE SET hwaddr = EXCLUDED.hwaddr, client_id = EXCLUDED.client_id, " \
+    "valid_lifetime = EXCLUDED.valid_lifetime, expire = EXCLUDED.expire, " \
+    "subnet_id = EXCLUDED.subnet_id, pool_id = EXCLUDED.pool_id, fqdn_fwd = EXCLUDED.fqdn_fwd, " \
+    "fqdn_rev = EXCLUDED.fqdn_rev, hostname = EXCLUDED.hostname, state = EXCLUDED.state " \
+    "WHERE lease4.expire <= $12 AND lease4.valid_lifetime <> 4294967295"
 
 enum stmt_id {
     S_GET_ADDR, S_GET_HW, S_GET_HW_SUBNET, S_GET_CID, S_GET_CID_SUBNET, S_GET_EXPIRED, S_GET_ALL,
-    S_ADD, S_UPDATE, S_DELETE, S_COUNT
+    S_ADD, S_ADD_RUN, S_UPDATE, S_DELETE, S_COUNT
 };
 
 static const struct {
@@ -47,19 +54,23 @@ static const struct {
                         "AND valid_lifetime <> 4294967295 ORDER BY expire LIMIT $2", 2 },
     [S_GET_ALL] = { "get_all", "SELECT " COLS " FROM lease4 ORDER BY address", 0 },
     [S_ADD] = { "add", "INSERT INTO lease4 (" COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-                "ON CONFLICT (address) DO UPDATE SET hwaddr = EXCLUDED.hwaddr, client_id = EXCLUDED.client_id, "
-                "valid_lifetime = EXCLUDED.valid_lifetime, expire = EXCLUDED.expire, "
-                "subnet_id = EXCLUDED.subnet_id, pool_id = EXCLUDED.pool_id, fqdn_fwd = EXCLUDED.fqdn_fwd, "
-                "fqdn_rev = EXCLUDED.fqdn_rev, hostname = EXCLUDED.hostname, state = EXCLUDED.state "
-                "WHERE lease4.expire <= $12 AND lease4.valid_lifetime <> 4294967295", 12 },
+                ON_CONFLICT_EXPIRED, 12 },
+    /* pgsql_multi.c: a run of inserts, one array per column. */
+    [S_ADD_RUN] = { "add_run", "INSERT INTO lease4 (" COLS ") SELECT * FROM unnest($1::bigint[], "
+                    "$2::bytea[], $3::bytea[], $4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], "
+                    "$8::boolean[], $9::boolean[], $10::bytea[], $11::smallint[]) "
+                    ON_CONFLICT_EXPIRED " RETURNING address", 12 },
     [S_UPDATE] = { "update", "UPDATE lease4 SET hwaddr = $2, client_id = $3, valid_lifetime = $4, expire = $5, "
                    "subnet_id = $6, pool_id = $7, fqdn_fwd = $8, fqdn_rev = $9, hostname = $10, state = $11 "
                    "WHERE address = $1 AND expire = $12", 12 },
     [S_DELETE] = { "delete", "DELETE FROM lease4 WHERE address = $1 AND expire = $2", 2 },
 };
 
+struct pg_unit;
 struct pg_conn {
     PGconn *db;
+    struct pg_unit *units;   /* apply_batch's statement plan, reused */
+    size_t ucap;
 };
 
 /* Parameters of one statement: integers as text, byte strings binary. */
@@ -171,6 +182,7 @@ static void pg_disconnect(void *p)
     if (c == NULL)
         return;
     PQfinish(c->db);
+    free(c->units);
     free(c);
 }
 
@@ -385,9 +397,10 @@ static bool send_plain(struct pg_conn *c, const char *sql)
     return PQsendQueryParams(c->db, sql, 0, NULL, NULL, NULL, NULL, 0) == 1;
 }
 
-/* Read the result of one pipelined statement (and its NULL terminator).
- * Returns 0, or the batch outcome on an error. op may be NULL. */
-static int read_one(struct pg_conn *c, struct sql_op *op, int *first_err)
+/* Read the result of one pipelined statement (and its NULL terminator):
+ * a single op (run == 0; op may be NULL for BEGIN/COMMIT) or a multi-row
+ * ADD of run ops. Returns 0, or the batch outcome on an error. */
+static int read_one(struct pg_conn *c, struct sql_op *op, size_t run, int *first_err)
 {
     PGresult *r = PQgetResult(c->db);
     int rc = 0;
@@ -395,7 +408,9 @@ static int read_one(struct pg_conn *c, struct sql_op *op, int *first_err)
     if (r == NULL)
         return LEASE_E_IO;
     ExecStatusType s = PQresultStatus(r);
-    if (s == PGRES_COMMAND_OK) {
+    if (run > 0 && s == PGRES_TUPLES_OK) {
+        pg_mark_add_run(r, op, run);
+    } else if (run == 0 && s == PGRES_COMMAND_OK) {
         if (op != NULL && strcmp(PQcmdTuples(r), "0") == 0)
             op->result = LEASE_E_CONFLICT;
     } else {
@@ -424,23 +439,45 @@ static int read_sync(struct pg_conn *c)
     return ok ? 0 : LEASE_E_IO;
 }
 
+/* The batch as statements: runs of inserts (pgsql_multi.c) and single ops. */
+struct pg_unit {
+    size_t at, n;
+    bool run;
+};
+
 static int pg_apply_batch(void *p, struct sql_op *ops, size_t n, int64_t now)
 {
     struct pg_conn *c = p;
     int first_err = 0;
+    size_t nu = 0;
 
+    if (c->ucap < n) {
+        struct pg_unit *u = realloc(c->units, n * sizeof(*u));
+        if (u == NULL)
+            return LEASE_E_NOMEM;
+        c->units = u;
+        c->ucap = n;
+    }
+    for (size_t i = 0; i < n; nu++) {
+        size_t k = pg_add_run(ops + i, n - i);
+        c->units[nu] = (struct pg_unit){ .at = i, .n = k > 1 ? k : 1, .run = k > 1 };
+        i += c->units[nu].n;
+    }
     if (PQenterPipelineMode(c->db) != 1)
         return LEASE_E_IO;
     /* Chunks of PIPE_CHUNK statements, each followed by a sync whose
      * results are read before the next chunk is sent: the results the
      * server writes back can never fill the socket while we only write.
      * The chunks share one transaction (BEGIN ... COMMIT). */
-    for (size_t at = 0; at <= n && first_err == 0; at += PIPE_CHUNK) {
-        size_t end = at + PIPE_CHUNK < n ? at + PIPE_CHUNK : n;
-        bool last = end == n;
+    for (size_t at = 0; at <= nu && first_err == 0; at += PIPE_CHUNK) {
+        size_t end = at + PIPE_CHUNK < nu ? at + PIPE_CHUNK : nu;
+        bool last = end == nu;
         bool sent = at == 0 ? send_plain(c, "BEGIN") : true;
-        for (size_t i = at; i < end && sent; i++)
-            sent = send_op(c, &ops[i], now);
+        for (size_t u = at; u < end && sent; u++) {
+            const struct pg_unit *un = &c->units[u];
+            sent = un->run ? pg_send_add_run(c->db, stmts[S_ADD_RUN].name, ops + un->at, un->n, now)
+                           : send_op(c, &ops[un->at], now);
+        }
         if (sent && last)
             sent = send_plain(c, "COMMIT");
         if (!sent || PQpipelineSync(c->db) != 1) {
@@ -448,11 +485,11 @@ static int pg_apply_batch(void *p, struct sql_op *ops, size_t n, int64_t now)
             break;
         }
         if (at == 0)
-            read_one(c, NULL, &first_err);
-        for (size_t i = at; i < end; i++)
-            read_one(c, &ops[i], &first_err);
+            read_one(c, NULL, 0, &first_err);
+        for (size_t u = at; u < end; u++)
+            read_one(c, &ops[c->units[u].at], c->units[u].run ? c->units[u].n : 0, &first_err);
         if (last)
-            read_one(c, NULL, &first_err);
+            read_one(c, NULL, 0, &first_err);
         if (read_sync(c) != 0 && first_err == 0)
             first_err = LEASE_E_IO;
         if (last)
