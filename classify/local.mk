@@ -1,0 +1,3 @@
+# Client classification: the expression language and per-packet classes
+libdora_a_SOURCES += classify/expr_parse.c classify/expr_eval.c classify/expr_int.h
+tests_unit_dora_unit_SOURCES += tests/unit/test_expr.cc
