@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "classify/class_guard.h"
 #include "wire/option_defs.h"
 
 #ifdef __cplusplus
@@ -51,6 +52,8 @@ struct cfg_pool {
     uint32_t pool_id;      /* default 0 */
     struct cfg_options options;
     uint32_t cursor;       /* iterative allocator: next offset from first (starts at 0); __atomic updates */
+    struct class_guard guard;      /* client-class / client-classes */
+    struct class_guard additional; /* require-client-classes / evaluate-additional-classes */
 };
 
 #define HOST_ID_MAX 128
@@ -67,6 +70,7 @@ struct cfg_host {
     bool     has_next_server;
     uint32_t next_server;
     struct cfg_options options;
+    struct class_guard classes;    /* client-classes: added to the packet when found */
 };
 
 struct cfg_subnet4 {
@@ -98,6 +102,32 @@ struct cfg_subnet4 {
     char    *boot_file_name;    /* "" when unset */
     enum cfg_allocator allocator;
     uint64_t total_addresses;   /* sum of pool sizes */
+    struct class_guard guard;      /* client-class / client-classes */
+    struct class_guard additional; /* require-client-classes / evaluate-additional-classes */
+};
+
+/* Built-in classes: always these indices when cfg4.n_classes > 0. */
+enum { CLASS_ALL = 0, CLASS_KNOWN = 1, CLASS_UNKNOWN = 2, CLASS_BOOTP = 3, CLASS_BUILTINS = 4 };
+#define CLASS_MAX 1024                 /* class names one config may use */
+#define CLASS_WORDS (CLASS_MAX / 64)
+
+struct expr;
+
+/* A client class (ARM §16.4): one entry per name the config uses, defined in
+ * client-classes[] or only referenced (a guard, a reservation, member()). */
+struct cfg_class {
+    char    *name;
+    bool     defined;          /* from client-classes[] */
+    bool     additional;       /* only-if-required / only-in-additional-list */
+    bool     depends_known;    /* the test reads KNOWN/UNKNOWN, directly or not */
+    struct expr *test;         /* NULL: member only by other means */
+    struct cfg_options options;
+    bool     has_next_server;
+    uint32_t next_server;
+    char    *server_hostname;  /* NULL when unset */
+    char    *boot_file_name;
+    bool     has_valid;
+    uint32_t valid_lft, min_valid_lft, max_valid_lft;
 };
 
 struct cfg_iface {
@@ -186,6 +216,11 @@ struct cfg4 {
     struct cfg_options options;  /* global option-data */
     struct opt_def *option_defs; /* custom option-def entries */
     size_t   n_option_defs;
+
+    struct cfg_class *classes;   /* built-ins first, then config order; none = no classification */
+    size_t   n_classes;
+    int      class_drop;         /* index of the class named DROP, or -1 */
+    bool     class_vendor;       /* some class name starts with VENDOR_CLASS_ */
 
     struct cfg_host *hosts;      /* global reservations (subnet_id 0) */
     size_t   n_hosts;

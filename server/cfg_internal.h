@@ -160,6 +160,23 @@ extern const struct cfg_key cfg_net_keys[];
 int cfg_net_parse(struct cfg_ctx *ctx, struct json_object *obj, struct cfg_net *net,
                   const struct cfg_net *parent);
 
+/* A valid-lifetime triplet alone (client classes): *has false when the
+ * object sets none of the three keys. Same rules as a network scope. */
+int cfg_valid_triplet_parse(struct cfg_ctx *ctx, struct json_object *obj, bool *has,
+                            uint32_t *valid, uint32_t *min, uint32_t *max);
+
+/* ---- client classes (cfg_class.c) ---- */
+int  cfg_classes_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
+void cfg_classes_free(struct cfg4 *cfg);
+/* Append the class names of list key `key` of obj to out. */
+int  cfg_class_list_parse(struct cfg_ctx *ctx, struct json_object *obj, const char *key,
+                          struct class_guard *out);
+/* A subnet's or pool's client-class / client-classes guard and its
+ * require-client-classes / evaluate-additional-classes list. */
+int  cfg_class_guard_parse(struct cfg_ctx *ctx, struct json_object *obj, struct class_guard *guard,
+                           struct class_guard *additional);
+void cfg_class_list_free(struct class_guard *g);
+
 /* ---- sections ---- */
 int cfg_option_defs_parse(struct cfg_ctx *ctx, struct json_object *scope);
 int cfg_options_parse(struct cfg_ctx *ctx, struct json_object *scope,

@@ -63,11 +63,12 @@ static void set_defaults(struct cfg4 *cfg)
     cfg->mt = (struct cfg_mt){ .enable = true, .thread_pool_size = 0, .packet_queue_size = 64 };
     cfg->logging.severity = LOG_SEV_INFO;
     cfg->logging.debuglevel = 0;
+    cfg->class_drop = -1;
 }
 
-/* client-classes and shared-networks change which clients get what; dora
- * does not implement them, so a config that uses them is refused rather
- * than served wrongly. Empty lists are harmless. */
+/* shared-networks change which clients get what; dora does not implement
+ * them yet, so a config that uses them is refused rather than served
+ * wrongly. An empty list is harmless. */
 static int refuse_nonempty(struct cfg_ctx *ctx, struct json_object *dhcp4, const char *key)
 {
     struct json_object *a;
@@ -86,8 +87,7 @@ static int parse_global(struct cfg_ctx *ctx, struct json_object *dhcp4)
 
     if (cfg_check_keys(ctx, dhcp4, global_keys, cfg_net_keys) < 0)
         return -1;
-    if (refuse_nonempty(ctx, dhcp4, "client-classes") < 0 ||
-        refuse_nonempty(ctx, dhcp4, "shared-networks") < 0)
+    if (refuse_nonempty(ctx, dhcp4, "shared-networks") < 0)
         return -1;
     ctx->ip_reservations_unique = true;
     if (cfg_get_bool(ctx, dhcp4, "ip-reservations-unique", &ctx->ip_reservations_unique, NULL) < 0 ||
@@ -106,6 +106,9 @@ static int parse_global(struct cfg_ctx *ctx, struct json_object *dhcp4)
     /* Definitions first: option-data anywhere may use them by name. */
     if (cfg_option_defs_parse(ctx, dhcp4) < 0 ||
         cfg_options_parse(ctx, dhcp4, &cfg->options) < 0)
+        return -1;
+    /* Classes before reservations and subnets, whose lists name them. */
+    if (cfg_classes_parse(ctx, dhcp4) < 0)
         return -1;
     if (cfg_reservations_parse(ctx, dhcp4, NULL, &cfg->hosts, &cfg->n_hosts) < 0)
         return -1;
@@ -279,14 +282,20 @@ void cfg_host_free(struct cfg_host *h)
     free(h->server_hostname);
     free(h->boot_file_name);
     cfg_options_free(&h->options);
+    cfg_class_list_free(&h->classes);
 }
 
 void cfg_subnet_free(struct cfg_subnet4 *s)
 {
     free(s->interface);
     free(s->relay_addrs);
-    for (size_t i = 0; i < s->n_pools; i++)
+    for (size_t i = 0; i < s->n_pools; i++) {
         cfg_options_free(&s->pools[i].options);
+        cfg_class_list_free(&s->pools[i].guard);
+        cfg_class_list_free(&s->pools[i].additional);
+    }
+    cfg_class_list_free(&s->guard);
+    cfg_class_list_free(&s->additional);
     free(s->pools);
     cfg_options_free(&s->options);
     for (size_t i = 0; i < s->n_hosts; i++)
@@ -306,6 +315,7 @@ void cfg4_free(struct cfg4 *cfg)
         cfg_subnet_free(&cfg->subnets[i]);
     free(cfg->subnets);
     cfg_options_free(&cfg->options);
+    cfg_classes_free(cfg);
     free(cfg->option_defs);
     for (size_t i = 0; i < cfg->n_hosts; i++)
         cfg_host_free(&cfg->hosts[i]);

@@ -87,7 +87,6 @@ static int dup_opt_str(struct cfg_ctx *ctx, struct json_object *o, const char *k
 static int parse_host(struct cfg_ctx *ctx, struct json_object *o,
                       const struct cfg_subnet4 *subnet, struct cfg_host *h)
 {
-    struct json_object *classes;
     const char *found[HOST_ID_TYPES];
     size_t nfound = 0;
     enum host_id_type first = HOST_ID_HWADDR;
@@ -140,12 +139,7 @@ static int parse_host(struct cfg_ctx *ctx, struct json_object *o,
     }
     if (cfg_options_parse(ctx, o, &h->options) < 0)
         return -1;
-    if (cfg_get_str_list(ctx, o, "client-classes", &classes) < 0)
-        return -1;
-    if (classes != NULL && json_object_array_length(classes) > 0 &&
-        cfg_warn(ctx, "client-classes", "ignored: not supported yet") < 0)
-        return -1;
-    return 0;
+    return cfg_class_list_parse(ctx, o, "client-classes", &h->classes);
 }
 
 int cfg_reservations_parse(struct cfg_ctx *ctx, struct json_object *scope,
