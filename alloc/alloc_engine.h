@@ -36,6 +36,7 @@ struct alloc_req {
     uint32_t                  valid_lft;
     int64_t                   now;
     const char               *hostname; /* stored in the lease, may be NULL */
+    const uint64_t           *classes;  /* the packet's classes (pool guards); NULL = none */
 };
 
 enum alloc_result {
@@ -60,6 +61,10 @@ int alloc_find_client_lease(struct lease_store *s, uint32_t subnet_id,
 
 /* The pool of subnet holding addr, or NULL. */
 const struct cfg_pool *alloc_pool_of(const struct cfg_subnet4 *subnet, uint32_t addr);
+
+/* Whether addr is in a pool of r->subnet whose class guard lets the client
+ * in (Kea's inAllowedPool). */
+bool alloc_in_allowed_pool(const struct alloc_req *r, uint32_t addr);
 
 /* DISCOVER: choose the address to offer (nothing is written). */
 enum alloc_result alloc_discover(struct lease_store *s, const struct alloc_req *r,

@@ -9,6 +9,7 @@
 #define DORA_SERVER_DHCP4_SRV_H
 
 #include "backends/lease_store.h"
+#include "classify/classify.h"
 #include "server/cfg.h"
 #include "server/client_handler.h"
 #include "server/io.h"
@@ -30,6 +31,7 @@ struct dhcp4_worker {
     unsigned          id;
     struct pkt4       req;
     struct pkt4_out   out;
+    struct class_state cls;   /* the packet's classes (used only when the config has some) */
 };
 
 /* The serialization key of a parsed packet: client-id, else hw-address.

@@ -21,9 +21,12 @@ static const struct cfg_option *find_in(const struct cfg_options *opts, uint8_t 
     return NULL;
 }
 
+/* Option lists of at most this many of the packet's classes take part. */
+#define REPLY_CLASS_SCOPES 64
+
 /* The option scopes, most specific first. */
 struct scopes {
-    const struct cfg_options *v[4];
+    const struct cfg_options *v[4 + REPLY_CLASS_SCOPES];
     int n;
 };
 
@@ -36,6 +39,9 @@ static void scopes_init(struct scopes *s, const struct reply_params *rp)
         s->v[s->n++] = &rp->pool->options;
     if (rp->subnet)
         s->v[s->n++] = &rp->subnet->options;
+    /* ARM §16.8: class options come after subnet and pool, before global. */
+    if (rp->classes)
+        s->n += (int)classify_options(rp->classes, rp->cfg, &s->v[s->n], REPLY_CLASS_SCOPES);
     s->v[s->n++] = &rp->cfg->options;
 }
 
@@ -126,17 +132,31 @@ static void copy_field(char *dst, size_t cap, const char *src)
     memcpy(dst, src, n);
 }
 
+/* The first of the packet's classes that sets field f, or NULL. */
+static const struct cfg_class *class_with(const struct reply_params *rp, enum class_field f)
+{
+    return rp->classes ? classify_first_with(rp->classes, rp->cfg, f) : NULL;
+}
+
+/* siaddr, sname, file: reservation > class > subnet (ARM §16.8, §9.2.20.1). */
 static void set_fixed_fields(struct pkt4_out *o, const struct reply_params *rp)
 {
     const struct cfg_host *h = rp->host;
     const struct cfg_subnet4 *sn = rp->subnet;
+    const struct cfg_class *cn = class_with(rp, CLASS_F_NEXT_SERVER);
+    const struct cfg_class *cs = class_with(rp, CLASS_F_SNAME);
+    const struct cfg_class *cf = class_with(rp, CLASS_F_FILE);
     if (h && h->has_next_server)
         o->siaddr = h->next_server;
+    else if (cn)
+        o->siaddr = cn->next_server;
     else if (sn && sn->has_next_server)
         o->siaddr = sn->next_server;
     const char *sname = h && h->server_hostname ? h->server_hostname
+                        : cs ? cs->server_hostname
                         : sn && sn->server_hostname ? sn->server_hostname : "";
     const char *file = h && h->boot_file_name ? h->boot_file_name
+                       : cf ? cf->boot_file_name
                        : sn && sn->boot_file_name ? sn->boot_file_name : "";
     copy_field(o->sname, sizeof(o->sname), sname);
     copy_field(o->file, sizeof(o->file), file);
