@@ -1,4 +1,4 @@
 # Client classification: the expression language and per-packet classes
 libdora_a_SOURCES += classify/expr_parse.c classify/expr_eval.c classify/expr_int.h \
 	classify/classify.c
-tests_unit_dora_unit_SOURCES += tests/unit/test_expr.cc
+tests_unit_dora_unit_SOURCES += tests/unit/test_expr.cc tests/unit/test_classify.cc
