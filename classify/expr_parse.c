@@ -1,6 +1,6 @@
 /*
- * The expression compiler (Kea ARM §16.3): a hand-written lexer and a
- * recursive-descent parser that build a typed tree at config load. Types are
+ * The expression compiler (Kea ARM §16.3): a recursive-descent parser over
+ * the tokens of expr_lex.c that build a typed tree at config load. Types are
  * checked here (a test must be boolean, `and` takes booleans, `==` takes
  * strings, ...) so that the evaluator never meets a malformed tree. Errors
  * say the column (1-based) and a plain reason.
@@ -8,6 +8,7 @@
  * Precedence, lowest first: or, and, not, ==, + (concat).
  */
 #include "classify/expr_int.h"
+#include "classify/expr_lex.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,182 +20,13 @@
 #define EXPR_TEXT_MAX   8192   /* longer expressions are refused */
 #define EXPR_DEPTH_MAX  64     /* nesting limit: the parser recurses */
 
-enum tok {
-    T_EOF, T_STR, T_HEX, T_IP, T_INT, T_IDENT,
-    T_LBRACK, T_RBRACK, T_LPAREN, T_RPAREN, T_DOT, T_COMMA, T_EQ, T_PLUS, T_STAR, T_BAD
-};
-
-struct parser {
-    const char *s;
-    size_t      pos;      /* next unread byte */
-    enum tok    tok;      /* current token */
-    size_t      tpos;     /* its offset */
-    size_t      tlen;     /* its length in the text */
-    int         depth;
-    const struct expr_resolver *r;
-    char       *err;
-    size_t      errlen;
-    bool        failed;
-};
-
-static void fail_at(struct parser *p, size_t pos, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void fail_at(struct parser *p, size_t pos, const char *fmt, ...)
-{
-    if (p->failed)
-        return;
-    p->failed = true;
-    int n = snprintf(p->err, p->errlen, "column %zu: ", pos + 1);
-    if (n < 0 || (size_t)n >= p->errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
-    va_end(ap);
-}
-
-/* ---- lexer ------------------------------------------------------------- */
-
-static bool is_alpha(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
-static bool is_hex(char c)
-{
-    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static size_t lex_number(const char *s, size_t i, enum tok *t)
-{
-    size_t j = i;
-    if (s[j] == '-')
-        j++;
-    while (is_digit(s[j]))
-        j++;
-    *t = T_INT;
-    if (s[i] != '-' && s[j] == '.' && is_digit(s[j + 1])) {
-        while (is_digit(s[j]) || (s[j] == '.' && is_digit(s[j + 1])))
-            j++;
-        *t = T_IP;
-    }
-    return j;
-}
-
-static void next(struct parser *p)
-{
-    const char *s = p->s;
-    size_t i = p->pos;
-    while (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
-        i++;
-    p->tpos = i;
-    size_t j = i + 1;
-    char c = s[i];
-    switch (c) {
-    case '\0': p->tok = T_EOF; j = i; break;
-    case '[': p->tok = T_LBRACK; break;
-    case ']': p->tok = T_RBRACK; break;
-    case '(': p->tok = T_LPAREN; break;
-    case ')': p->tok = T_RPAREN; break;
-    case '.': p->tok = T_DOT; break;
-    case ',': p->tok = T_COMMA; break;
-    case '+': p->tok = T_PLUS; break;
-    case '*': p->tok = T_STAR; break;
-    case '=':
-        if (s[i + 1] == '=') {
-            p->tok = T_EQ;
-            j = i + 2;
-        } else {
-            p->tok = T_BAD;
-        }
-        break;
-    case '\'':
-        while (s[j] && s[j] != '\'' && s[j] != '\n')
-            j++;
-        if (s[j] != '\'') {
-            fail_at(p, i, "unterminated string literal");
-            p->tok = T_BAD;
-        } else {
-            p->tok = T_STR;
-            j++;
-        }
-        break;
-    default:
-        if (c == '0' && (s[i + 1] == 'x' || s[i + 1] == 'X') && is_hex(s[i + 2])) {
-            j = i + 2;
-            while (is_hex(s[j]))
-                j++;
-            p->tok = T_HEX;
-        } else if (is_digit(c) || (c == '-' && is_digit(s[i + 1]))) {
-            j = lex_number(s, i, &p->tok);
-        } else if (is_alpha(c)) {
-            while (is_alpha(s[j]) || is_digit(s[j]) || s[j] == '_' || s[j] == '-')
-                j++;
-            p->tok = T_IDENT;
-        } else {
-            p->tok = T_BAD;
-        }
-    }
-    p->tlen = j - i;
-    p->pos = j;
-    if (p->tok == T_BAD)
-        fail_at(p, i, "unexpected character '%c'", c);
-}
-
-static bool tok_is(const struct parser *p, const char *word)
-{
-    return p->tok == T_IDENT && strlen(word) == p->tlen && !memcmp(p->s + p->tpos, word, p->tlen);
-}
-
-static const char *tok_desc(const struct parser *p, char *buf, size_t cap)
-{
-    if (p->tok == T_EOF)
-        return "the end of the expression";
-    size_t n = p->tlen > 24 ? 24 : p->tlen;
-    snprintf(buf, cap, "'%.*s%s'", (int)n, p->s + p->tpos, p->tlen > n ? "..." : "");
-    return buf;
-}
-
-static bool expect(struct parser *p, enum tok t, const char *what)
-{
-    if (p->failed)
-        return false;
-    if (p->tok != t) {
-        char b[40];
-        fail_at(p, p->tpos, "expected %s, found %s", what, tok_desc(p, b, sizeof(b)));
-        return false;
-    }
-    next(p);
-    return !p->failed;
-}
-
-static bool expect_word(struct parser *p, const char *word)
-{
-    if (p->failed)
-        return false;
-    if (!tok_is(p, word)) {
-        char b[40], w[32];
-        snprintf(w, sizeof(w), "'%s'", word);
-        fail_at(p, p->tpos, "expected %s, found %s", w, tok_desc(p, b, sizeof(b)));
-        return false;
-    }
-    next(p);
-    return true;
-}
-
 /* ---- nodes ------------------------------------------------------------- */
 
 static struct expr *node(struct parser *p, enum expr_op op, enum expr_type type)
 {
     struct expr *e = calloc(1, sizeof(*e));
     if (!e)
-        fail_at(p, p->tpos, "out of memory");
+        lex_fail(p, p->tpos, "out of memory");
     else {
         e->op = op;
         e->type = type;
@@ -226,7 +58,7 @@ static struct expr *literal(struct parser *p, const uint8_t *v, size_t n)
     e->lit = malloc(n ? n : 1);
     if (!e->lit) {
         free(e);
-        fail_at(p, p->tpos, "out of memory");
+        lex_fail(p, p->tpos, "out of memory");
         return NULL;
     }
     memcpy(e->lit, v, n);
@@ -234,79 +66,23 @@ static struct expr *literal(struct parser *p, const uint8_t *v, size_t n)
     return e;
 }
 
-static int hexval(char c)
-{
-    return is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10;
-}
-
-/* 0xABC -> 0x0a 0xbc: an odd digit count gets a leading 0 (ARM §16.3). */
 static struct expr *hex_literal(struct parser *p)
 {
     const char *h = p->s + p->tpos + 2;
     size_t nd = p->tlen - 2, n = (nd + 1) / 2;
     uint8_t *b = malloc(n);
     if (!b) {
-        fail_at(p, p->tpos, "out of memory");
+        lex_fail(p, p->tpos, "out of memory");
         return NULL;
     }
     size_t k = 0, i = 0;
     if (nd % 2)
-        b[k++] = (uint8_t)hexval(h[i++]);
+        b[k++] = (uint8_t)lex_hexval(h[i++]);
     for (; i < nd; i += 2)
-        b[k++] = (uint8_t)(hexval(h[i]) << 4 | hexval(h[i + 1]));
+        b[k++] = (uint8_t)(lex_hexval(h[i]) << 4 | lex_hexval(h[i + 1]));
     struct expr *e = literal(p, b, n);
     free(b);
     return e;
-}
-
-static bool parse_ip(const char *s, size_t n, uint8_t out[4])
-{
-    unsigned part = 0, val = 0, digits = 0;
-    for (size_t i = 0; i <= n; i++) {
-        char c = i < n ? s[i] : '.';
-        if (is_digit(c)) {
-            val = val * 10 + (unsigned)(c - '0');
-            if (++digits > 3 || val > 255)
-                return false;
-        } else if (c == '.') {
-            if (!digits || part > 3)
-                return false;
-            out[part++] = (uint8_t)val;
-            val = digits = 0;
-        } else {
-            return false;
-        }
-    }
-    return part == 4;
-}
-
-/* The current T_INT token as a signed value within [min, max]. */
-static bool int_value(struct parser *p, long long min, long long max, long long *out, const char *what)
-{
-    if (p->tok != T_INT) {
-        char b[40];
-        fail_at(p, p->tpos, "expected %s (an integer), found %s", what, tok_desc(p, b, sizeof(b)));
-        return false;
-    }
-    const char *s = p->s + p->tpos;
-    bool neg = *s == '-';
-    long long v = 0;
-    for (size_t i = neg; i < p->tlen; i++) {
-        v = v * 10 + (s[i] - '0');
-        if (v > 0x1ffffffffLL) {
-            v = 0x1ffffffffLL;
-            break;
-        }
-    }
-    if (neg)
-        v = -v;
-    if (v < min || v > max) {
-        fail_at(p, p->tpos, "%s %.*s is out of range %lld..%lld", what, (int)p->tlen, s, min, max);
-        return false;
-    }
-    *out = v;
-    next(p);
-    return !p->failed;
 }
 
 /* ---- grammar ----------------------------------------------------------- */
@@ -320,7 +96,7 @@ static bool want_type(struct parser *p, const struct expr *e, size_t pos, enum e
     if (!e)
         return false;
     if (e->type != t) {
-        fail_at(p, pos, "%s needs a %s, not a %s", ctx, t == ET_BOOL ? "condition" : "string value",
+        lex_fail(p, pos, "%s needs a %s, not a %s", ctx, t == ET_BOOL ? "condition" : "string value",
                 e->type == ET_BOOL ? "condition" : "string value");
         return false;
     }
@@ -342,7 +118,7 @@ static struct expr *string_arg(struct parser *p, const char *fn)
 /* "[N]" with N in 0..255, or a name resolved to a code when names is set. */
 static bool code_index(struct parser *p, int *code, bool names, const char *what)
 {
-    if (!expect(p, T_LBRACK, "'['"))
+    if (!lex_expect(p, T_LBRACK, "'['"))
         return false;
     if (names && p->tok == T_IDENT) {
         char name[64];
@@ -355,38 +131,38 @@ static bool code_index(struct parser *p, int *code, bool names, const char *what
             c = d ? d->code : -1;
         }
         if (c < 0) {
-            fail_at(p, p->tpos, "unknown option name '%s'", name);
+            lex_fail(p, p->tpos, "unknown option name '%s'", name);
             return false;
         }
         *code = c;
-        next(p);
+        lex_next(p);
     } else {
         long long v;
-        if (!int_value(p, 0, 255, &v, what))
+        if (!lex_int(p, 0, 255, &v, what))
             return false;
         *code = (int)v;
     }
-    return expect(p, T_RBRACK, "']'");
+    return lex_expect(p, T_RBRACK, "']'");
 }
 
 /* .hex / .exists / .text after an option-like accessor. */
 static struct expr *option_repr(struct parser *p, enum expr_op hex, enum expr_op exists,
                                 bool has_text, int code, int sub)
 {
-    if (!expect(p, T_DOT, "'.'"))
+    if (!lex_expect(p, T_DOT, "'.'"))
         return NULL;
     struct expr *e = NULL;
-    if (tok_is(p, "hex"))
+    if (lex_is(p, "hex"))
         e = node(p, hex, ET_STRING);
-    else if (tok_is(p, "exists"))
+    else if (lex_is(p, "exists"))
         e = node(p, exists, ET_BOOL);
-    else if (tok_is(p, "text") && has_text)
+    else if (lex_is(p, "text") && has_text)
         e = node(p, EO_OPTION_TEXT, ET_STRING);
     else {
         char b[40];
-        fail_at(p, p->tpos, "expected %s, found %s",
+        lex_fail(p, p->tpos, "expected %s, found %s",
  has_text ? "'hex', 'text' or 'exists'" : "'hex' or 'exists'",
-                tok_desc(p, b, sizeof(b)));
+                lex_desc(p, b, sizeof(b)));
         return NULL;
     }
     if (!e)
@@ -397,7 +173,7 @@ static struct expr *option_repr(struct parser *p, enum expr_op hex, enum expr_op
         const struct opt_def *d = opt_def_std_by_code((uint8_t)code);
         e->fmt = d && !d->array ? (uint8_t)d->type : OT_BINARY;
     }
-    next(p);
+    lex_next(p);
     return e;
 }
 
@@ -408,8 +184,8 @@ static struct expr *parse_option(struct parser *p)
         return NULL;
     /* option[c].option[s].hex|exists: a sub-option (82, 43, ...). */
     if (p->tok == T_DOT && !strncmp(p->s + p->pos, "option", 6)) {
-        next(p);
-        next(p);
+        lex_next(p);
+        lex_next(p);
         int sub;
         if (!code_index(p, &sub, false, "sub-option code"))
             return NULL;
@@ -421,56 +197,56 @@ static struct expr *parse_option(struct parser *p)
 /* "[*]" or "[N]" enterprise id; * and 0 both mean any (ARM §16.3). */
 static bool enterprise_index(struct parser *p, uint32_t *ent)
 {
-    if (!expect(p, T_LBRACK, "'['"))
+    if (!lex_expect(p, T_LBRACK, "'['"))
         return false;
     if (p->tok == T_STAR) {
         *ent = 0;
-        next(p);
+        lex_next(p);
     } else {
         long long v;
-        if (!int_value(p, 0, 0xffffffffLL, &v, "enterprise-id"))
+        if (!lex_int(p, 0, 0xffffffffLL, &v, "enterprise-id"))
             return false;
         *ent = (uint32_t)v;
     }
-    return expect(p, T_RBRACK, "']'");
+    return lex_expect(p, T_RBRACK, "']'");
 }
 
 static struct expr *parse_vendor(struct parser *p, bool vclass)
 {
     uint32_t ent;
     if (p->tok == T_DOT) { /* vendor.enterprise, vendor-class.enterprise */
-        next(p);
-        if (!expect_word(p, "enterprise"))
+        lex_next(p);
+        if (!lex_expect_word(p, "enterprise"))
             return NULL;
         return node(p, vclass ? EO_VCLASS_ENTERPRISE : EO_VENDOR_ENTERPRISE, ET_STRING);
     }
-    if (!enterprise_index(p, &ent) || !expect(p, T_DOT, "'.'"))
+    if (!enterprise_index(p, &ent) || !lex_expect(p, T_DOT, "'.'"))
         return NULL;
     struct expr *e = NULL;
-    if (tok_is(p, "exists")) {
-        next(p);
+    if (lex_is(p, "exists")) {
+        lex_next(p);
         e = node(p, vclass ? EO_VCLASS_EXISTS : EO_VENDOR_EXISTS, ET_BOOL);
-    } else if (vclass && tok_is(p, "data")) {
-        next(p);
+    } else if (vclass && lex_is(p, "data")) {
+        lex_next(p);
         long long idx = 0;
         if (p->tok == T_LBRACK) {
-            next(p);
-            if (!int_value(p, 0, 255, &idx, "data index") || !expect(p, T_RBRACK, "']'"))
+            lex_next(p);
+            if (!lex_int(p, 0, 255, &idx, "data index") || !lex_expect(p, T_RBRACK, "']'"))
                 return NULL;
         }
         e = node(p, EO_VCLASS_DATA, ET_STRING);
         if (e)
             e->index = (int32_t)idx;
-    } else if (!vclass && tok_is(p, "option")) {
-        next(p);
+    } else if (!vclass && lex_is(p, "option")) {
+        lex_next(p);
         int sub;
         if (!code_index(p, &sub, false, "vendor sub-option code"))
             return NULL;
         e = option_repr(p, EO_VENDOR_OPTION_HEX, EO_VENDOR_OPTION_EXISTS, false, 0, sub);
     } else {
         char b[40];
-        fail_at(p, p->tpos, "expected %s, found %s", vclass ? "'exists' or 'data'" : "'exists' or 'option'",
-                tok_desc(p, b, sizeof(b)));
+        lex_fail(p, p->tpos, "expected %s, found %s", vclass ? "'exists' or 'data'" : "'exists' or 'option'",
+                lex_desc(p, b, sizeof(b)));
         return NULL;
     }
     if (e)
@@ -482,15 +258,15 @@ struct field { const char *name; enum expr_op op; };
 
 static struct expr *parse_field(struct parser *p, const struct field *fields, const char *what)
 {
-    if (!expect(p, T_DOT, "'.'"))
+    if (!lex_expect(p, T_DOT, "'.'"))
         return NULL;
     for (const struct field *f = fields; f->name; f++)
-        if (tok_is(p, f->name)) {
-            next(p);
+        if (lex_is(p, f->name)) {
+            lex_next(p);
             return node(p, f->op, ET_STRING);
         }
     char b[40];
-    fail_at(p, p->tpos, "unknown %s field %s", what, tok_desc(p, b, sizeof(b)));
+    lex_fail(p, p->tpos, "unknown %s field %s", what, lex_desc(p, b, sizeof(b)));
     return NULL;
 }
 
@@ -512,32 +288,32 @@ static struct expr *parse_member(struct parser *p, bool known, bool negate)
     if (known) {
         idx = p->r && p->r->class_index ? p->r->class_index(p->r->ctx, "KNOWN") : -1;
         if (idx < 0) {
-            fail_at(p, p->tpos, "class 'KNOWN' cannot be used here");
+            lex_fail(p, p->tpos, "class 'KNOWN' cannot be used here");
             return NULL;
         }
     } else {
-        if (!expect(p, T_LPAREN, "'('"))
+        if (!lex_expect(p, T_LPAREN, "'('"))
             return NULL;
         if (p->tok != T_STR) {
             char b[40];
-            fail_at(p, p->tpos, "member needs a quoted class name, found %s", tok_desc(p, b, sizeof(b)));
+            lex_fail(p, p->tpos, "member needs a quoted class name, found %s", lex_desc(p, b, sizeof(b)));
             return NULL;
         }
         char name[128];
         size_t n = p->tlen - 2;
         if (n == 0 || n >= sizeof(name)) {
-            fail_at(p, p->tpos, "member needs a class name of 1 to %zu characters", sizeof(name) - 1);
+            lex_fail(p, p->tpos, "member needs a class name of 1 to %zu characters", sizeof(name) - 1);
             return NULL;
         }
         memcpy(name, p->s + p->tpos + 1, n);
         name[n] = '\0';
         idx = p->r && p->r->class_index ? p->r->class_index(p->r->ctx, name) : -1;
         if (idx < 0) {
-            fail_at(p, p->tpos, "class '%s' is not defined before this one and is not built in", name);
+            lex_fail(p, p->tpos, "class '%s' is not defined before this one and is not built in", name);
             return NULL;
         }
-        next(p);
-        if (!expect(p, T_RPAREN, "')'"))
+        lex_next(p);
+        if (!lex_expect(p, T_RPAREN, "')'"))
             return NULL;
     }
     struct expr *m = node(p, EO_MEMBER, ET_BOOL);
@@ -562,21 +338,21 @@ static struct expr *parse_substring(struct parser *p)
     long long v;
     if (!e)
         return NULL;
-    if (!expect(p, T_LPAREN, "'('") || !(e->a = string_arg(p, "substring")) ||
-        !expect(p, T_COMMA, "','") || !int_value(p, -0x7fffffffLL, 0x7fffffffLL, &v, "start"))
+    if (!lex_expect(p, T_LPAREN, "'('") || !(e->a = string_arg(p, "substring")) ||
+        !lex_expect(p, T_COMMA, "','") || !lex_int(p, -0x7fffffffLL, 0x7fffffffLL, &v, "start"))
         goto bad;
     e->start = (int32_t)v;
-    if (!expect(p, T_COMMA, "','"))
+    if (!lex_expect(p, T_COMMA, "','"))
         goto bad;
-    if (tok_is(p, "all") || (p->tok == T_STR && p->tlen == 5 && !memcmp(p->s + p->tpos, "'all'", 5))) {
+    if (lex_is(p, "all") || (p->tok == T_STR && p->tlen == 5 && !memcmp(p->s + p->tpos, "'all'", 5))) {
         e->len_all = true;
-        next(p);
-    } else if (!int_value(p, -0x7fffffffLL, 0x7fffffffLL, &v, "length")) {
+        lex_next(p);
+    } else if (!lex_int(p, -0x7fffffffLL, 0x7fffffffLL, &v, "length")) {
         goto bad;
     } else {
         e->len = (int32_t)v;
     }
-    if (!expect(p, T_RPAREN, "')'"))
+    if (!lex_expect(p, T_RPAREN, "')'"))
         goto bad;
     return e;
 bad:
@@ -588,7 +364,7 @@ bad:
 static struct expr *parse_call(struct parser *p, enum expr_op op, int nargs, const char *fn)
 {
     struct expr *e = node(p, op, op == EO_MATCH ? ET_BOOL : ET_STRING);
-    if (!e || !expect(p, T_LPAREN, "'('"))
+    if (!e || !lex_expect(p, T_LPAREN, "'('"))
         goto bad;
     if (op == EO_IFELSE) {
         size_t pos = p->tpos;
@@ -598,17 +374,17 @@ static struct expr *parse_call(struct parser *p, enum expr_op op, int nargs, con
     } else if (!(e->a = string_arg(p, fn))) {
         goto bad;
     }
-    if (nargs >= 2 && (!expect(p, T_COMMA, "','") || !(e->b = string_arg(p, fn))))
+    if (nargs >= 2 && (!lex_expect(p, T_COMMA, "','") || !(e->b = string_arg(p, fn))))
         goto bad;
-    if (op == EO_IFELSE && (!expect(p, T_COMMA, "','") || !(e->c = string_arg(p, fn))))
+    if (op == EO_IFELSE && (!lex_expect(p, T_COMMA, "','") || !(e->c = string_arg(p, fn))))
         goto bad;
     if (op == EO_SPLIT) {
         long long v;
-        if (!expect(p, T_COMMA, "','") || !int_value(p, -0x7fffffffLL, 0x7fffffffLL, &v, "field number"))
+        if (!lex_expect(p, T_COMMA, "','") || !lex_int(p, -0x7fffffffLL, 0x7fffffffLL, &v, "field number"))
             goto bad;
         e->index = (int32_t)v;
     }
-    if (!expect(p, T_RPAREN, "')'"))
+    if (!lex_expect(p, T_RPAREN, "')'"))
         goto bad;
     return e;
 bad:
@@ -623,7 +399,7 @@ static struct expr *parse_match(struct parser *p, size_t pos)
     if (!e)
         return NULL;
     if (e->a->op != EO_LITERAL) {
-        fail_at(p, pos, "match needs a literal regular expression as its first argument");
+        lex_fail(p, pos, "match needs a literal regular expression as its first argument");
         expr_free(e);
         return NULL;
     }
@@ -632,7 +408,7 @@ static struct expr *parse_match(struct parser *p, size_t pos)
     e->re = calloc(1, sizeof(*e->re));
     if (!pat || !e->re) {
         free(pat);
-        fail_at(p, pos, "out of memory");
+        lex_fail(p, pos, "out of memory");
         expr_free(e);
         return NULL;
     }
@@ -645,7 +421,7 @@ static struct expr *parse_match(struct parser *p, size_t pos)
     if (rc != 0) {
         free(e->re);
         e->re = NULL;
-        fail_at(p, pos, "invalid regular expression");
+        lex_fail(p, pos, "invalid regular expression");
         expr_free(e);
         return NULL;
     }
@@ -671,56 +447,56 @@ static const struct func funcs[] = {
 static struct expr *parse_ident(struct parser *p)
 {
     size_t pos = p->tpos;
-    if (tok_is(p, "option")) {
-        next(p);
+    if (lex_is(p, "option")) {
+        lex_next(p);
         return parse_option(p);
     }
-    if (tok_is(p, "relay4")) {
-        next(p);
+    if (lex_is(p, "relay4")) {
+        lex_next(p);
         int sub;
         if (!code_index(p, &sub, false, "relay sub-option code"))
             return NULL;
         return option_repr(p, EO_RELAY4_HEX, EO_RELAY4_EXISTS, false, OPT_RELAY_AGENT_INFO, sub);
     }
-    if (tok_is(p, "pkt4")) {
-        next(p);
+    if (lex_is(p, "pkt4")) {
+        lex_next(p);
         return parse_field(p, pkt4_fields, "pkt4");
     }
-    if (tok_is(p, "pkt")) {
-        next(p);
+    if (lex_is(p, "pkt")) {
+        lex_next(p);
         return parse_field(p, pkt_fields, "pkt");
     }
-    if (tok_is(p, "vendor") || tok_is(p, "vendor-class")) {
+    if (lex_is(p, "vendor") || lex_is(p, "vendor-class")) {
         bool vc = p->tlen > 6;
-        next(p);
+        lex_next(p);
         return parse_vendor(p, vc);
     }
-    if (tok_is(p, "member")) {
-        next(p);
+    if (lex_is(p, "member")) {
+        lex_next(p);
         return parse_member(p, false, false);
     }
-    if (tok_is(p, "known") || tok_is(p, "unknown")) {
+    if (lex_is(p, "known") || lex_is(p, "unknown")) {
         bool neg = p->tlen == 7;
         struct expr *e = parse_member(p, true, neg);
         if (e)
-            next(p);
+            lex_next(p);
         return e;
     }
-    if (tok_is(p, "substring")) {
-        next(p);
+    if (lex_is(p, "substring")) {
+        lex_next(p);
         return parse_substring(p);
     }
-    if (tok_is(p, "match")) {
-        next(p);
+    if (lex_is(p, "match")) {
+        lex_next(p);
         return parse_match(p, pos);
     }
     for (const struct func *f = funcs; f->name; f++)
-        if (tok_is(p, f->name)) {
-            next(p);
+        if (lex_is(p, f->name)) {
+            lex_next(p);
             return parse_call(p, f->op, f->nargs, f->name);
         }
     char b[40];
-    fail_at(p, pos, "unknown name %s", tok_desc(p, b, sizeof(b)));
+    lex_fail(p, pos, "unknown name %s", lex_desc(p, b, sizeof(b)));
     return NULL;
 }
 
@@ -729,41 +505,41 @@ static struct expr *parse_primary(struct parser *p)
     if (p->failed)
         return NULL;
     if (++p->depth > EXPR_DEPTH_MAX) {
-        fail_at(p, p->tpos, "the expression is nested too deeply (more than %d levels)", EXPR_DEPTH_MAX);
+        lex_fail(p, p->tpos, "the expression is nested too deeply (more than %d levels)", EXPR_DEPTH_MAX);
         return NULL;
     }
     struct expr *e = NULL;
     switch (p->tok) {
     case T_LPAREN:
-        next(p);
+        lex_next(p);
         e = parse_or(p);
-        if (e && !expect(p, T_RPAREN, "')'")) {
+        if (e && !lex_expect(p, T_RPAREN, "')'")) {
             expr_free(e);
             e = NULL;
         }
         break;
     case T_STR:
         e = literal(p, (const uint8_t *)p->s + p->tpos + 1, p->tlen - 2);
-        next(p);
+        lex_next(p);
         break;
     case T_HEX:
         e = hex_literal(p);
-        next(p);
+        lex_next(p);
         break;
     case T_IP: {
         uint8_t a[4];
-        if (!parse_ip(p->s + p->tpos, p->tlen, a)) {
-            fail_at(p, p->tpos, "'%.*s' is not an IPv4 address", (int)p->tlen, p->s + p->tpos);
+        if (!lex_ip(p->s + p->tpos, p->tlen, a)) {
+            lex_fail(p, p->tpos, "'%.*s' is not an IPv4 address", (int)p->tlen, p->s + p->tpos);
             break;
         }
         e = literal(p, a, 4);
-        next(p);
+        lex_next(p);
         break;
     }
     case T_INT: {
         /* Integers are 4-byte big-endian strings (ARM §16.3 notes). */
         long long v;
-        if (int_value(p, 0, 0xffffffffLL, &v, "integer")) {
+        if (lex_int(p, 0, 0xffffffffLL, &v, "integer")) {
             uint8_t b[4] = { (uint8_t)(v >> 24), (uint8_t)(v >> 16), (uint8_t)(v >> 8), (uint8_t)v };
             e = literal(p, b, 4);
         }
@@ -774,7 +550,7 @@ static struct expr *parse_primary(struct parser *p)
         break;
     default: {
         char b[40];
-        fail_at(p, p->tpos, "expected a value, found %s", tok_desc(p, b, sizeof(b)));
+        lex_fail(p, p->tpos, "expected a value, found %s", lex_desc(p, b, sizeof(b)));
         break;
     }
     }
@@ -800,27 +576,36 @@ static struct expr *binary(struct parser *p, enum expr_op op, enum expr_type t,
     return e;
 }
 
-/* a + b + c: left-associative concat. */
-static struct expr *parse_concat(struct parser *p)
+/* A left-associative chain `sub OP sub OP ...` whose operands and result
+ * all have type t: '+' (concat), 'and', 'or'. */
+static struct expr *parse_chain(struct parser *p, const char *word, enum expr_op op,
+                                enum expr_type t, struct expr *(*sub)(struct parser *))
 {
+    char what[8];
+    snprintf(what, sizeof(what), "'%s'", word);
     size_t pos = p->tpos;
-    struct expr *e = parse_primary(p);
-    while (e && p->tok == T_PLUS) {
-        if (!want_type(p, e, pos, ET_STRING, "'+'"))
+    struct expr *e = sub(p);
+    while (e && (word[0] == '+' ? p->tok == T_PLUS : lex_is(p, word))) {
+        if (!want_type(p, e, pos, t, what))
             goto bad;
-        next(p);
+        lex_next(p);
         pos = p->tpos;
-        struct expr *r = parse_primary(p);
-        if (!want_type(p, r, pos, ET_STRING, "'+'")) {
+        struct expr *r = sub(p);
+        if (!want_type(p, r, pos, t, what)) {
             expr_free(r);
             goto bad;
         }
-        e = binary(p, EO_CONCAT, ET_STRING, e, r);
+        e = binary(p, op, t, e, r);
     }
     return e;
 bad:
     expr_free(e);
     return NULL;
+}
+
+static struct expr *parse_concat(struct parser *p)
+{
+    return parse_chain(p, "+", EO_CONCAT, ET_STRING, parse_primary);
 }
 
 static struct expr *parse_cmp(struct parser *p)
@@ -833,7 +618,7 @@ static struct expr *parse_cmp(struct parser *p)
         expr_free(e);
         return NULL;
     }
-    next(p);
+    lex_next(p);
     pos = p->tpos;
     struct expr *r = parse_concat(p);
     if (!want_type(p, r, pos, ET_STRING, "'=='")) {
@@ -846,13 +631,13 @@ static struct expr *parse_cmp(struct parser *p)
 
 static struct expr *parse_not(struct parser *p)
 {
-    if (!tok_is(p, "not"))
+    if (!lex_is(p, "not"))
         return parse_cmp(p);
     if (++p->depth > EXPR_DEPTH_MAX) {
-        fail_at(p, p->tpos, "the expression is nested too deeply (more than %d levels)", EXPR_DEPTH_MAX);
+        lex_fail(p, p->tpos, "the expression is nested too deeply (more than %d levels)", EXPR_DEPTH_MAX);
         return NULL;
     }
-    next(p);
+    lex_next(p);
     size_t pos = p->tpos;
     struct expr *a = parse_not(p);
     p->depth--;
@@ -863,37 +648,14 @@ static struct expr *parse_not(struct parser *p)
     return binary(p, EO_NOT, ET_BOOL, a, NULL);
 }
 
-static struct expr *parse_logic(struct parser *p, const char *word, enum expr_op op,
-                                struct expr *(*sub)(struct parser *))
-{
-    size_t pos = p->tpos;
-    struct expr *e = sub(p);
-    while (e && tok_is(p, word)) {
-        if (!want_type(p, e, pos, ET_BOOL, op == EO_AND ? "'and'" : "'or'"))
-            goto bad;
-        next(p);
-        pos = p->tpos;
-        struct expr *r = sub(p);
-        if (!want_type(p, r, pos, ET_BOOL, op == EO_AND ? "'and'" : "'or'")) {
-            expr_free(r);
-            goto bad;
-        }
-        e = binary(p, op, ET_BOOL, e, r);
-    }
-    return e;
-bad:
-    expr_free(e);
-    return NULL;
-}
-
 static struct expr *parse_and(struct parser *p)
 {
-    return parse_logic(p, "and", EO_AND, parse_not);
+    return parse_chain(p, "and", EO_AND, ET_BOOL, parse_not);
 }
 
 static struct expr *parse_or(struct parser *p)
 {
-    return parse_logic(p, "or", EO_OR, parse_and);
+    return parse_chain(p, "or", EO_OR, ET_BOOL, parse_and);
 }
 
 static int compile(const char *text, const struct expr_resolver *r, struct expr **out,
@@ -912,18 +674,18 @@ static int compile(const char *text, const struct expr_resolver *r, struct expr 
         snprintf(p.err, p.errlen, "the expression is longer than %d characters", EXPR_TEXT_MAX);
         return -1;
     }
-    next(&p);
+    lex_next(&p);
     if (p.tok == T_EOF) {
-        fail_at(&p, 0, "the expression is empty");
+        lex_fail(&p, 0, "the expression is empty");
         return -1;
     }
     struct expr *e = parse_or(&p);
     if (e && p.tok != T_EOF) {
         char b[40];
-        fail_at(&p, p.tpos, "unexpected %s after a complete expression", tok_desc(&p, b, sizeof(b)));
+        lex_fail(&p, p.tpos, "unexpected %s after a complete expression", lex_desc(&p, b, sizeof(b)));
     }
     if (e && !p.failed && e->type != want)
-        fail_at(&p, 0, want == ET_BOOL ? "the expression is a string value, not a condition "
+        lex_fail(&p, 0, want == ET_BOOL ? "the expression is a string value, not a condition "
                                          "(compare it with ==)"
                                        : "the expression is a condition, not a string value");
     if (p.failed) {

@@ -190,17 +190,8 @@ static int parse_fields(struct cfg_ctx *ctx, struct json_object *o, struct cfg_c
             return cfg_fail_key(ctx, "next-server", "'%s' is not an IPv4 address", s);
         c->has_next_server = true;
     }
-    if (cfg_get_str(ctx, o, "server-hostname", &s, &set) < 0)
-        return -1;
-    if (set && strlen(s) > CFG_SNAME_MAX)
-        return cfg_fail_key(ctx, "server-hostname", "must be at most %d bytes long", CFG_SNAME_MAX);
-    if (set && s[0] && !(c->server_hostname = cfg_strdup(ctx, s)))
-        return -1;
-    if (cfg_get_str(ctx, o, "boot-file-name", &s, &set) < 0)
-        return -1;
-    if (set && strlen(s) > CFG_FILE_MAX)
-        return cfg_fail_key(ctx, "boot-file-name", "must be at most %d bytes long", CFG_FILE_MAX);
-    if (set && s[0] && !(c->boot_file_name = cfg_strdup(ctx, s)))
+    if (cfg_get_str_dup(ctx, o, "server-hostname", CFG_SNAME_MAX, &c->server_hostname) < 0 ||
+        cfg_get_str_dup(ctx, o, "boot-file-name", CFG_FILE_MAX, &c->boot_file_name) < 0)
         return -1;
     return cfg_valid_triplet_parse(ctx, o, &c->has_valid, &c->valid_lft, &c->min_valid_lft,
                                    &c->max_valid_lft);

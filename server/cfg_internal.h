@@ -104,6 +104,10 @@ int cfg_get_real(struct cfg_ctx *ctx, struct json_object *obj, const char *key,
                  double *out, bool *set);
 int cfg_get_str(struct cfg_ctx *ctx, struct json_object *obj, const char *key,
                 const char **out, bool *set);
+/* A string of at most max bytes, copied into *out; absent or "" leaves
+ * *out alone. */
+int cfg_get_str_dup(struct cfg_ctx *ctx, struct json_object *obj, const char *key,
+                    size_t max, char **out);
 int cfg_get_ipv4(struct cfg_ctx *ctx, struct json_object *obj, const char *key,
                  uint32_t *out, bool *set);
 /* Arrays and maps: *out is NULL when the key is absent. */

@@ -23,11 +23,9 @@ import json
 import os
 import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -173,23 +171,7 @@ class ClassTester(tp.Tester):
         f = self.frame(mac, xid, "discover", [("param_req_list", self.PRL), ("relay_agent_information", rai)],
                        giaddr=tp.RELAY_ADDR, flags=0, src_ip=tp.RELAY_ADDR, dst_ip=tp.SERVER_ADDR,
                        l2src=self.ps.mac, l2dst=self.server_mac, sport=67, hops=1)
-        while True:
-            try:
-                self.relay.recvfrom(4096)
-            except socket.timeout:
-                break
-        for _ in range(3):
-            self.ps.send(f)
-            end = time.monotonic() + 1.0
-            while time.monotonic() < end:
-                try:
-                    data, _src = self.relay.recvfrom(4096)
-                except socket.timeout:
-                    continue
-                m = d.parse_bootp(data)
-                if m and m["xid"] == xid and m["op"] == d.BOOTREPLY:
-                    return m
-        return None
+        return self.relay_exchange(f, xid)[0]
 
     def r_relay(self):
         m = self.relayed(CIRCUIT)

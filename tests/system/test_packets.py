@@ -184,6 +184,27 @@ class Tester:
         return xid, self.frame(mac, xid, "request", [("requested_addr", addr),
                                                      ("param_req_list", [1, 3, 6, 51, 54])])
 
+    def relay_exchange(self, f, xid, tries=3, timeout=1.0):
+        """Send a relayed frame; return (reply, source) as received on the relay socket,
+        or (None, None)."""
+        while True:  # drain stale datagrams
+            try:
+                self.relay.recvfrom(4096)
+            except socket.timeout:
+                break
+        for _ in range(tries):
+            self.ps.send(f)
+            end = time.monotonic() + timeout
+            while time.monotonic() < end:
+                try:
+                    data, src = self.relay.recvfrom(4096)
+                except socket.timeout:
+                    continue
+                m = d.parse_bootp(data)
+                if m and m["xid"] == xid and m["op"] == d.BOOTREPLY:
+                    return m, src
+        return None, None
+
     def lease_rows(self):
         return dtnet.read_leases(self.leases)
 
@@ -358,25 +379,7 @@ class Tester:
                                               ("relay_agent_information", rai)],
                        giaddr=RELAY_ADDR, flags=0, src_ip=RELAY_ADDR, dst_ip=SERVER_ADDR,
                        l2src=self.ps.mac, l2dst=self.server_mac, sport=67, hops=1)
-        reply = None
-        while True:  # drain stale datagrams
-            try:
-                self.relay.recvfrom(4096)
-            except socket.timeout:
-                break
-        for _ in range(3):
-            self.ps.send(f)
-            end = time.monotonic() + 1.0
-            while time.monotonic() < end and reply is None:
-                try:
-                    data, src = self.relay.recvfrom(4096)
-                except socket.timeout:
-                    continue
-                m = d.parse_bootp(data)
-                if m and m["xid"] == xid and m["op"] == d.BOOTREPLY:
-                    reply, reply_src = m, src
-            if reply:
-                break
+        reply, reply_src = self.relay_exchange(f, xid)
         if not self.check("f: relayed DISCOVER -> OFFER received on %s:67 (relay socket)" % RELAY_ADDR,
                           reply is not None and reply["msg_type"] == d.OFFER,
                           "got %s" % (d.MSG_NAMES.get(reply["msg_type"]) if reply else "nothing")):
