@@ -22,18 +22,13 @@ Prints one PASS/FAIL line per check and "N passed, M failed"; exits 1 on failure
 import json
 import os
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.join(HERE, "lib"))
 sys.path.insert(0, HERE)
 import dhcp4 as d  # noqa: E402
-import dtnet  # noqa: E402
 import test_packets as tp  # noqa: E402
 
 KNOWN_POOL = ("192.0.2.100", "192.0.2.109")
@@ -219,56 +214,7 @@ class ClassTester(tp.Tester):
         return 0 if self.failed == 0 else 1
 
 
-def inner(argv):
-    srv_ns, tmp, server_mac = argv
-    t = ClassTester(srv_ns, tmp, server_mac)
-    try:
-        return t.run()
-    except Exception as e:
-        print("FAIL test harness: %s" % e, flush=True)
-        traceback.print_exc()
-        print("%d passed, %d failed" % (t.passed, t.failed + 1), flush=True)
-        return 1
-    finally:
-        if t.srv.proc:
-            t.srv.kill9()
-
-
-def outer():
-    if os.geteuid() != 0:
-        print("FAIL test_classes: needs root (network namespaces)")
-        print("0 passed, 1 failed")
-        return 1
-    if not shutil.which("ip"):
-        print("FAIL test_classes: required tool ip missing")
-        print("0 passed, 1 failed")
-        return 1
-    dtnet.cleanup_stale()
-    tmp = tempfile.mkdtemp(prefix="dora-classes.")
-    os.chmod(tmp, 0o755)
-    topo = dtnet.Topology()
-    rc = 1
-    try:
-        topo.server_ns()
-        ns = topo.client("cl", addrs=("%s/24" % tp.INFORM_ADDR, "%s/24" % tp.RELAY_ADDR))
-        cmd = ["ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__), "--inner",
-               topo.srv, tmp, topo.bridge_mac()]
-        try:
-            rc = subprocess.run(cmd, timeout=90).returncode
-        except subprocess.TimeoutExpired:
-            print("FAIL test_classes: timed out after 90 s")
-            print("0 passed, 1 failed")
-            rc = 1
-    finally:
-        topo.cleanup()
-        if rc == 0 and not os.environ.get("KEEP_TMP"):
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print("test files kept in %s" % tmp, file=sys.stderr)
-    return rc
-
-
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--inner":
-        sys.exit(inner(sys.argv[2:]))
-    sys.exit(outer())
+        sys.exit(tp.inner(sys.argv[2:], ClassTester))
+    sys.exit(tp.outer("test_classes", __file__, "cl", 90))

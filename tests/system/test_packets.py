@@ -436,9 +436,9 @@ class Tester:
         return 0 if self.failed == 0 else 1
 
 
-def inner(argv):
+def inner(argv, tester=Tester):
     srv_ns, tmp, server_mac = argv
-    t = Tester(srv_ns, tmp, server_mac)
+    t = tester(srv_ns, tmp, server_mac)
     try:
         return t.run()
     except Exception as e:
@@ -451,30 +451,31 @@ def inner(argv):
             t.srv.kill9()
 
 
-def outer():
+def outer(name="test_packets", script=__file__, client="pk", timeout=240):
+    """Build the namespaces and run `script --inner` in the client namespace."""
     if os.geteuid() != 0:
-        print("FAIL test_packets: needs root (network namespaces)")
+        print("FAIL %s: needs root (network namespaces)" % name)
         print("0 passed, 1 failed")
         return 1
     for tool in ("ip",):
         if not shutil.which(tool):
-            print("FAIL test_packets: required tool %s missing" % tool)
+            print("FAIL %s: required tool %s missing" % (name, tool))
             print("0 passed, 1 failed")
             return 1
     dtnet.cleanup_stale()
-    tmp = tempfile.mkdtemp(prefix="dora-packets.")
+    tmp = tempfile.mkdtemp(prefix="dora-%s." % name.replace("test_", ""))
     os.chmod(tmp, 0o755)
     topo = dtnet.Topology()
     rc = 1
     try:
         topo.server_ns()
-        ns = topo.client("pk", addrs=("%s/24" % INFORM_ADDR, "%s/24" % RELAY_ADDR))
-        cmd = ["ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__), "--inner",
+        ns = topo.client(client, addrs=("%s/24" % INFORM_ADDR, "%s/24" % RELAY_ADDR))
+        cmd = ["ip", "netns", "exec", ns, sys.executable, os.path.abspath(script), "--inner",
                topo.srv, tmp, topo.bridge_mac()]
         try:
-            rc = subprocess.run(cmd, timeout=240).returncode
+            rc = subprocess.run(cmd, timeout=timeout).returncode
         except subprocess.TimeoutExpired:
-            print("FAIL test_packets: timed out after 240 s")
+            print("FAIL %s: timed out after %d s" % (name, timeout))
             print("0 passed, 1 failed")
             rc = 1
     finally:
