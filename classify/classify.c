@@ -27,15 +27,17 @@ static void add_vendor_class(struct class_state *st, const struct cfg4 *cfg, con
     }
 }
 
-/* One evaluation pass over the defined classes in config order. */
+/* One evaluation pass over the defined classes in config order (a name
+ * may have got its index earlier, from an option's client-classes). */
 static void evaluate(struct class_state *st, const struct cfg4 *cfg, bool known_phase)
 {
-    for (size_t i = CLASS_BUILTINS; i < cfg->n_classes; i++) {
+    for (size_t k = 0; k < cfg->n_class_defs; k++) {
+        unsigned i = cfg->class_defs[k];
         const struct cfg_class *c = &cfg->classes[i];
         if (!c->test || c->additional || c->depends_known != known_phase)
             continue;
         if (expr_eval_bool(c->test, &st->in))
-            add(st, (unsigned)i);
+            add(st, i);
     }
 }
 

@@ -40,6 +40,7 @@ struct cfg_option {
     bool     never_send;
     uint16_t len;
     uint8_t *data;         /* wire bytes (without code/length) */
+    struct class_guard classes; /* class-tagging (ARM §16.9): only for these classes; none = all */
 };
 
 struct cfg_options {
@@ -219,6 +220,8 @@ struct cfg4 {
 
     struct cfg_class *classes;   /* built-ins first, then config order; none = no classification */
     size_t   n_classes;
+    uint16_t *class_defs;        /* indices of the defined classes in config order (evaluation order) */
+    size_t   n_class_defs;
     int      class_drop;         /* index of the class named DROP, or -1 */
     bool     class_vendor;       /* some class name starts with VENDOR_CLASS_ */
 

@@ -240,6 +240,13 @@ static int parse_class(struct cfg_ctx *ctx, struct json_object *o)
         expr_free(c.test);
         return -1;
     }
+    uint16_t *order = realloc(ctx->cfg->class_defs, (ctx->cfg->n_class_defs + 1) * sizeof(*order));
+    if (!order) {
+        expr_free(c.test);
+        return cfg_oom(ctx);
+    }
+    ctx->cfg->class_defs = order;
+    order[ctx->cfg->n_class_defs++] = (uint16_t)idx;
     c.name = ctx->cfg->classes[idx].name;
     c.defined = true;
     ctx->cfg->classes[idx] = c;   /* owned by the config from here on: freed with it */
@@ -277,4 +284,7 @@ void cfg_classes_free(struct cfg4 *cfg)
     free(cfg->classes);
     cfg->classes = NULL;
     cfg->n_classes = 0;
+    free(cfg->class_defs);
+    cfg->class_defs = NULL;
+    cfg->n_class_defs = 0;
 }

@@ -251,6 +251,7 @@ static int parse_option(struct cfg_ctx *ctx, struct json_object *o, struct cfg_o
 {
     const char *name = NULL, *space = "dhcp4", *data = "";
     struct json_object *classes;
+    struct class_guard tags = { NULL, 0 };
     const struct opt_def *def = NULL;
     bool has_name, has_code, csv = true, always = false, never = false;
     int64_t code = 0;
@@ -267,10 +268,6 @@ static int parse_option(struct cfg_ctx *ctx, struct json_object *o, struct cfg_o
         cfg_get_bool(ctx, o, "never-send", &never, NULL) < 0 ||
         cfg_get_str_list(ctx, o, "client-classes", &classes) < 0)
         return -1;
-    /* Class-tagged options go only to class members (ARM §16.9); without
-     * classes they would go to everybody. */
-    if (classes != NULL && json_object_array_length(classes) > 0)
-        return cfg_fail_key(ctx, "client-classes", "option class-tagging is not supported yet");
     if (strcmp(space, "dhcp4") != 0)
         return cfg_warn(ctx, "space", "ignored: option space '%s' is not supported yet", space);
     if (!has_name && !has_code)
@@ -296,17 +293,26 @@ static int parse_option(struct cfg_ctx *ctx, struct json_object *o, struct cfg_o
                         "configured; %s", (long long)code, def ? def->name : "?", why);
     if (encode(ctx, def, (unsigned)code, csv, data, &len) < 0)
         return -1;
+    /* Class-tagged options go only to class members (ARM §16.9). */
+    if (classes != NULL && cfg_class_list_parse(ctx, o, "client-classes", &tags) < 0) {
+        cfg_class_list_free(&tags);
+        return -1;
+    }
     /* Kea keeps both and warns (DHCPSRV_CFGMGR_OPTION_DUPLICATE); a v4
-     * reply carries one instance, so keep the first. */
-    for (size_t i = 0; i < out->n; i++)
-        if (out->v[i].code == code)
+     * reply carries one instance, so keep the first. Differently tagged
+     * instances are alternatives and all kept. */
+    for (size_t i = 0; i < out->n && !tags.n; i++)
+        if (out->v[i].code == code && !out->v[i].classes.n)
             return cfg_warn(ctx, NULL, "option %lld is configured more than once in this "
                             "scope; the first one is used", (long long)code);
 
     struct cfg_option *opt = &out->v[out->n];
     opt->data = malloc(len ? len : 1);
-    if (opt->data == NULL)
+    if (opt->data == NULL) {
+        cfg_class_list_free(&tags);
         return cfg_oom(ctx);
+    }
+    opt->classes = tags;
     memcpy(opt->data, ctx->optbuf, len);
     opt->code = (uint8_t)code;
     opt->len = (uint16_t)len;

@@ -269,8 +269,10 @@ out:
 
 void cfg_options_free(struct cfg_options *o)
 {
-    for (size_t i = 0; i < o->n; i++)
+    for (size_t i = 0; i < o->n; i++) {
         free(o->v[i].data);
+        cfg_class_list_free(&o->v[i].classes);
+    }
     free(o->v);
     o->v = NULL;
     o->n = 0;

@@ -13,10 +13,13 @@ static void put_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
-static const struct cfg_option *find_in(const struct cfg_options *opts, uint8_t code)
+/* The first option code of a scope that the packet's classes may have
+ * (class-tagging, ARM §16.9; classes NULL: untagged options only). */
+static const struct cfg_option *find_in(const struct cfg_options *opts, uint8_t code,
+                                        const uint64_t *classes)
 {
     for (size_t i = 0; opts && i < opts->n; i++)
-        if (opts->v[i].code == code)
+        if (opts->v[i].code == code && class_guard_allows(&opts->v[i].classes, classes))
             return &opts->v[i];
     return NULL;
 }
@@ -28,11 +31,13 @@ static const struct cfg_option *find_in(const struct cfg_options *opts, uint8_t 
 struct scopes {
     const struct cfg_options *v[4 + REPLY_CLASS_SCOPES];
     int n;
+    const uint64_t *classes;   /* the packet's classes, NULL when none */
 };
 
 static void scopes_init(struct scopes *s, const struct reply_params *rp)
 {
     s->n = 0;
+    s->classes = rp->classes ? rp->classes->bits : NULL;
     if (rp->host)
         s->v[s->n++] = &rp->host->options;
     if (rp->pool)
@@ -49,7 +54,7 @@ static void scopes_init(struct scopes *s, const struct reply_params *rp)
 static bool never_send(const struct scopes *s, uint8_t code)
 {
     for (int i = 0; i < s->n; i++) {
-        const struct cfg_option *o = find_in(s->v[i], code);
+        const struct cfg_option *o = find_in(s->v[i], code, s->classes);
         if (o && o->never_send)
             return true;
     }
@@ -59,7 +64,7 @@ static bool never_send(const struct scopes *s, uint8_t code)
 static const struct cfg_option *lookup(const struct scopes *s, uint8_t code)
 {
     for (int i = 0; i < s->n; i++) {
-        const struct cfg_option *o = find_in(s->v[i], code);
+        const struct cfg_option *o = find_in(s->v[i], code, s->classes);
         if (o)
             return o;
     }
@@ -91,9 +96,9 @@ static void put_configured(struct pkt4_out *o, const struct scopes *s, uint8_t c
 
 uint32_t reply_server_id(const struct cfg4 *cfg, const struct cfg_subnet4 *subnet, uint32_t fallback)
 {
-    const struct cfg_option *o = subnet ? find_in(&subnet->options, OPT_SERVER_ID) : NULL;
+    const struct cfg_option *o = subnet ? find_in(&subnet->options, OPT_SERVER_ID, NULL) : NULL;
     if (!o)
-        o = find_in(&cfg->options, OPT_SERVER_ID);
+        o = find_in(&cfg->options, OPT_SERVER_ID, NULL);
     if (o && o->len == 4)
         return (uint32_t)o->data[0] << 24 | (uint32_t)o->data[1] << 16 |
                (uint32_t)o->data[2] << 8 | o->data[3];
@@ -221,7 +226,7 @@ int reply_build(struct pkt4_out *o, const struct reply_params *rp)
         /* always-send options, then the ones sent even unrequested. */
         for (int i = 0; i < s.n; i++)
             for (size_t j = 0; j < s.v[i]->n; j++)
-                if (s.v[i]->v[j].always_send)
+                if (s.v[i]->v[j].always_send && class_guard_allows(&s.v[i]->v[j].classes, s.classes))
                     put_configured(o, &s, s.v[i]->v[j].code);
         static const uint8_t basic[] = { OPT_ROUTERS, OPT_DNS_SERVERS, OPT_DOMAIN_NAME };
         for (size_t i = 0; i < sizeof(basic); i++)

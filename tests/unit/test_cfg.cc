@@ -776,8 +776,8 @@ TEST(CfgErrors, Options)
         { dhcp4("\"option-data\": [ { \"code\": 82, \"csv-format\": false, \"data\": \"0101\" } ]"),
           "Dhcp4.option-data[0]: option 82 (dhcp-agent-options) is managed by the server" },
         { dhcp4("\"option-data\": [ { \"name\": \"routers\", \"data\": \"192.0.2.1\", "
-                "\"client-classes\": [ \"a\" ] } ]"),
-          "Dhcp4.option-data[0].client-classes: option class-tagging is not supported yet" },
+                "\"client-classes\": [ \"a\", \"\" ] } ]"),
+          "Dhcp4.option-data[0].client-classes[1]: a class name must not be empty" },
         { dhcp4("\"option-def\": [ { \"name\": \"my-routers\", \"code\": 3, \"type\": \"ipv4-address\" } ]"),
           "Dhcp4.option-def[0].code: option code 3 is standard option 'routers' and cannot be redefined" },
         { dhcp4("\"option-def\": [ { \"name\": \"routers\", \"code\": 224, \"type\": \"ipv4-address\" } ]"),

@@ -30,7 +30,12 @@ uint32_t ip(const char *s)
 const char *kConfig = R"J({"Dhcp4": {
   "valid-lifetime": 1000,
   "option-data": [ { "name": "domain-name", "data": "global.example" },
-                   { "name": "ntp-servers", "data": "192.0.2.123" } ],
+                   { "name": "ntp-servers", "data": "192.0.2.123" },
+                   { "name": "nis-servers", "data": "192.0.2.41", "client-classes": [ "relayed" ] },
+                   { "name": "nis-servers", "data": "192.0.2.42", "client-classes": [ "pxe", "gold" ] },
+                   { "name": "nis-servers", "data": "192.0.2.43" },
+                   { "name": "nisplus-servers", "data": "192.0.2.44", "client-classes": [ "gold" ],
+                     "always-send": true } ],
   "client-classes": [
     { "name": "pxe", "test": "substring(option[60].hex, 0, 9) == 'PXEClient'",
       "next-server": "192.0.2.9", "server-hostname": "tftp-a", "boot-file-name": "pxelinux.0",
@@ -124,7 +129,12 @@ TEST_F(Classify, ConfigRegistersBuiltinsAndDefinedClassesInOrder)
     EXPECT_STREQ("KNOWN", cfg->classes[CLASS_KNOWN].name);
     EXPECT_STREQ("UNKNOWN", cfg->classes[CLASS_UNKNOWN].name);
     EXPECT_STREQ("BOOTP", cfg->classes[CLASS_BOOTP].name);
-    EXPECT_STREQ("pxe", cfg->classes[CLASS_BUILTINS].name);
+    // "relayed" got its index first, from a global option's client-classes;
+    // evaluation still follows the definitions.
+    EXPECT_STREQ("relayed", cfg->classes[CLASS_BUILTINS].name);
+    ASSERT_GE(cfg->n_class_defs, 2u);
+    EXPECT_STREQ("pxe", cfg->classes[cfg->class_defs[0]].name);
+    EXPECT_STREQ("VENDOR_CLASS_docsis3.0", cfg->classes[cfg->class_defs[1]].name);
     EXPECT_TRUE(cfg->classes[idx("pxe")].defined);
     EXPECT_FALSE(cfg->classes[idx("pxe")].depends_known);
     EXPECT_TRUE(cfg->classes[idx("gold-known")].depends_known);
@@ -357,6 +367,26 @@ TEST_F(ClassReply, FirstClassWithAFieldWins)
     EXPECT_STREQ("relayed", c->name);
 }
 
+TEST_F(ClassReply, ClassTaggedOptions)
+{
+    // nis-servers (41) three times in the global scope: tagged relayed,
+    // tagged pxe|gold, untagged; nisplus-servers (65) tagged gold, always sent.
+    Packet(3, "PXEClient", nullptr, DHCPDISCOVER, { 41 });
+    classify_host(&st, cfg, nullptr);
+    Build(nullptr, nullptr);
+    EXPECT_EQ(std::string("\xc0\x00\x02\x2a", 4), Opt(41)) << "pxe: the second instance";
+    EXPECT_EQ("<none>", Opt(65)) << "tagged gold, not sent to others even with always-send";
+    Packet(3, nullptr, nullptr, DHCPDISCOVER, { 41 });
+    classify_host(&st, cfg, nullptr);
+    Build(nullptr, nullptr);
+    EXPECT_EQ(std::string("\xc0\x00\x02\x2b", 4), Opt(41)) << "no class: the untagged one";
+    Packet(1, nullptr, "port-7", DHCPDISCOVER, { 41 });
+    classify_host(&st, cfg, Host(1));
+    Build(nullptr, nullptr);
+    EXPECT_EQ(std::string("\xc0\x00\x02\x29", 4), Opt(41)) << "relayed: the first instance";
+    EXPECT_EQ(std::string("\xc0\x00\x02\x2c", 4), Opt(65)) << "gold, always-send";
+}
+
 // Config refusals, each with its JSON path.
 struct Bad {
     const char *classes;
@@ -416,6 +446,38 @@ TEST(ClassConfig, BuiltinAndPrefixNamesNeedNoDefinition)
             EXPECT_TRUE(cfg->classes[i].depends_known) << cfg->classes[i].name << " (b through a)";
         }
     EXPECT_EQ(2, found);
+    cfg4_free(cfg);
+}
+
+}  // namespace
+
+namespace {
+
+// A global option tagged with a class gives that name an index before the
+// class is defined: evaluation must still follow the definitions.
+TEST(ClassConfig, EvaluationFollowsDefinitionsNotIndices)
+{
+    const char *text = R"J({"Dhcp4": {
+        "option-data": [ { "name": "domain-name", "data": "b.example", "client-classes": [ "b" ] } ],
+        "client-classes": [ { "name": "a", "test": "option[60].exists" },
+                            { "name": "b", "test": "member('a')" } ]}})J";
+    struct cfg4 *cfg = nullptr;
+    char err[512];
+    ASSERT_EQ(0, cfg4_parse(text, "t", &cfg, err, sizeof(err))) << err;
+    ASSERT_STREQ("b", cfg->classes[CLASS_BUILTINS].name);
+    struct pkt4_out o;
+    pkt4_out_init(&o, BOOTREQUEST);
+    o.hlen = 6;
+    uint8_t mt = DHCPDISCOVER;
+    pkt4_out_put(&o, OPT_MESSAGE_TYPE, &mt, 1);
+    pkt4_out_put(&o, OPT_VENDOR_CLASS_ID, "x", 1);
+    ASSERT_GE(pkt4_out_finish(&o, 576), 0);
+    struct pkt4 req;
+    ASSERT_EQ(PKT4_OK, pkt4_parse(&req, o.buf, o.len));
+    static struct class_state st;
+    classify_begin(&st, cfg, &req, "eth0", 0, 0, (uint32_t)o.len);
+    EXPECT_TRUE(class_member(st.bits, CLASS_BUILTINS)) << "b sees a";
+    EXPECT_TRUE(class_member(st.bits, CLASS_BUILTINS + 1));
     cfg4_free(cfg);
 }
 
