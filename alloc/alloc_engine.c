@@ -75,6 +75,12 @@ const struct cfg_pool *alloc_pool_of(const struct cfg_subnet4 *subnet, uint32_t 
     return NULL;
 }
 
+bool alloc_in_allowed_pool(const struct alloc_req *r, uint32_t addr)
+{
+    const struct cfg_pool *p = alloc_pool_of(r->subnet, addr);
+    return p && class_guard_allows(&p->guard, r->classes);
+}
+
 static bool in_subnet(const struct cfg_subnet4 *subnet, uint32_t addr)
 {
     return (addr & subnet->mask) == subnet->prefix;
@@ -171,10 +177,10 @@ static uint32_t choose_address(struct lease_store *s, const struct alloc_req *r)
      * reserved for someone else. */
     struct lease4 existing;
     if (alloc_find_client_lease(s, sn->id, &r->client, &existing) == LEASE_OK &&
-        alloc_pool_of(sn, existing.addr) && addr_usable(s, r, existing.addr))
+        alloc_in_allowed_pool(r, existing.addr) && addr_usable(s, r, existing.addr))
         return existing.addr;
     /* 3. The requested address, if free and in a pool. */
-    if (r->hint && in_subnet(sn, r->hint) && alloc_pool_of(sn, r->hint) &&
+    if (r->hint && in_subnet(sn, r->hint) && alloc_in_allowed_pool(r, r->hint) &&
         addr_usable(s, r, r->hint))
         return r->hint;
     /* 4. The allocator. */
@@ -228,6 +234,10 @@ static enum alloc_result check_requested(struct lease_store *s, const struct all
     bool reserved_here = r->host && r->host->ip == r->hint;
     if (!reserved_here && !alloc_pool_of(sn, r->hint))
         return ALLOC_DROP;
+    /* In a pool the client's classes do not allow (a KNOWN-only pool for
+     * an unknown client): no, so it comes back with a DISCOVER. */
+    if (!reserved_here && !alloc_in_allowed_pool(r, r->hint))
+        return ALLOC_NAK;
     return ALLOC_OK;
 }
 

@@ -45,6 +45,7 @@ struct alloc_req {
      * the caller learns of the failure through its ctx). */
     int (*db_reserved)(void *db_ctx, uint32_t subnet_id, uint32_t addr);
     void                     *db_ctx;
+    const uint64_t           *classes;  /* the packet's classes (pool guards); NULL = none */
 };
 
 enum alloc_result {
@@ -69,6 +70,10 @@ int alloc_find_client_lease(struct lease_store *s, uint32_t subnet_id,
 
 /* The pool of subnet holding addr, or NULL. */
 const struct cfg_pool *alloc_pool_of(const struct cfg_subnet4 *subnet, uint32_t addr);
+
+/* Whether addr is in a pool of r->subnet whose class guard lets the client
+ * in (Kea's inAllowedPool). */
+bool alloc_in_allowed_pool(const struct alloc_req *r, uint32_t addr);
 
 /* DISCOVER: choose the address to offer (nothing is written). */
 enum alloc_result alloc_discover(struct lease_store *s, const struct alloc_req *r,

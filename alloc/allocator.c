@@ -59,6 +59,8 @@ uint32_t allocator_pick(struct lease_store *s, const struct alloc_req *r, alloc_
     const struct cfg_subnet4 *sn = r->subnet;
     for (size_t i = 0; i < sn->n_pools; i++) {
         const struct cfg_pool *p = &sn->pools[i];
+        if (!class_guard_allows(&p->guard, r->classes))
+            continue;
         uint32_t addr = sn->allocator == CFG_ALLOC_RANDOM ? random_pool(s, r, p, usable)
                                                           : iterate_pool(s, r, p, usable);
         if (addr)

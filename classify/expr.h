@@ -26,6 +26,8 @@ extern "C" {
 
 struct expr;
 
+#define EXPR_EVAL_SCRATCH 4096
+
 /* Names the compiler needs resolved. */
 struct expr_resolver {
     /* Index of a client class that may be referenced here, or -1 when the
@@ -52,8 +54,18 @@ struct expr_input {
 int expr_compile(const char *text, const struct expr_resolver *r, struct expr **out,
                  char *err, size_t errlen);
 
+/* Compile a string-valued expression (flex-id, hostname-expr style uses). */
+int expr_compile_string(const char *text, const struct expr_resolver *r, struct expr **out,
+                        char *err, size_t errlen);
+
+/* Whether e reads member(i) for some class index i with pred(ctx, i) true
+ * (used to find the classes that depend on KNOWN/UNKNOWN). */
+bool expr_uses_class(const struct expr *e, bool (*pred)(void *ctx, int idx), void *ctx);
+
 /* Evaluate a boolean expression (a class test): false when the expression
- * is not boolean-valued at the top or a value is missing. */
+ * is not boolean-valued at the top, or when the evaluation fails (a
+ * conversion given the wrong number of bytes, values too large for the
+ * evaluation scratch space of EXPR_EVAL_SCRATCH bytes). */
 bool expr_eval_bool(const struct expr *e, const struct expr_input *in);
 
 /* Evaluate a string-valued expression into buf (for flex-id style uses);

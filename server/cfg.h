@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "classify/class_guard.h"
 #include "wire/option_defs.h"
 
 #ifdef __cplusplus
@@ -39,6 +40,7 @@ struct cfg_option {
     bool     never_send;
     uint16_t len;
     uint8_t *data;         /* wire bytes (without code/length) */
+    struct class_guard classes; /* class-tagging (ARM §16.9): only for these classes; none = all */
 };
 
 struct cfg_options {
@@ -51,6 +53,8 @@ struct cfg_pool {
     uint32_t pool_id;      /* default 0 */
     struct cfg_options options;
     uint32_t cursor;       /* iterative allocator: next offset from first (starts at 0); __atomic updates */
+    struct class_guard guard;      /* client-class / client-classes */
+    struct class_guard additional; /* require-client-classes / evaluate-additional-classes */
 };
 
 #define HOST_ID_MAX 128
@@ -67,6 +71,7 @@ struct cfg_host {
     bool     has_next_server;
     uint32_t next_server;
     struct cfg_options options;
+    struct class_guard classes;    /* client-classes: added to the packet when found */
 };
 
 struct cfg_shared_network;
@@ -101,6 +106,8 @@ struct cfg_subnet4 {
     enum cfg_allocator allocator;
     uint64_t total_addresses;   /* sum of pool sizes */
     const struct cfg_shared_network *network;  /* NULL when not in a shared network */
+    struct class_guard guard;      /* client-class / client-classes */
+    struct class_guard additional; /* require-client-classes / evaluate-additional-classes */
 };
 
 /* A shared-networks[] entry (ARM §9.4): its subnets sit in cfg4.subnets
@@ -115,6 +122,30 @@ struct cfg_shared_network {
     char   **client_classes;    /* guard names, stored for classification */
     size_t   n_client_classes;
     size_t   first_subnet, n_subnets;
+};
+
+/* Built-in classes: always these indices when cfg4.n_classes > 0. */
+enum { CLASS_ALL = 0, CLASS_KNOWN = 1, CLASS_UNKNOWN = 2, CLASS_BOOTP = 3, CLASS_BUILTINS = 4 };
+#define CLASS_MAX 1024                 /* class names one config may use */
+#define CLASS_WORDS (CLASS_MAX / 64)
+
+struct expr;
+
+/* A client class (ARM §16.4): one entry per name the config uses, defined in
+ * client-classes[] or only referenced (a guard, a reservation, member()). */
+struct cfg_class {
+    char    *name;
+    bool     defined;          /* from client-classes[] */
+    bool     additional;       /* only-if-required / only-in-additional-list */
+    bool     depends_known;    /* the test reads KNOWN/UNKNOWN, directly or not */
+    struct expr *test;         /* NULL: member only by other means */
+    struct cfg_options options;
+    bool     has_next_server;
+    uint32_t next_server;
+    char    *server_hostname;  /* NULL when unset */
+    char    *boot_file_name;
+    bool     has_valid;
+    uint32_t valid_lft, min_valid_lft, max_valid_lft;
 };
 
 struct cfg_iface {
@@ -220,6 +251,13 @@ struct cfg4 {
     struct cfg_options options;  /* global option-data */
     struct opt_def *option_defs; /* custom option-def entries */
     size_t   n_option_defs;
+
+    struct cfg_class *classes;   /* built-ins first, then config order; none = no classification */
+    size_t   n_classes;
+    uint16_t *class_defs;        /* indices of the defined classes in config order (evaluation order) */
+    size_t   n_class_defs;
+    int      class_drop;         /* index of the class named DROP, or -1 */
+    bool     class_vendor;       /* some class name starts with VENDOR_CLASS_ */
 
     struct cfg_host *hosts;      /* global reservations (subnet_id 0) */
     size_t   n_hosts;

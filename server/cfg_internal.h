@@ -104,6 +104,10 @@ int cfg_get_real(struct cfg_ctx *ctx, struct json_object *obj, const char *key,
                  double *out, bool *set);
 int cfg_get_str(struct cfg_ctx *ctx, struct json_object *obj, const char *key,
                 const char **out, bool *set);
+/* A string of at most max bytes, copied into *out; absent or "" leaves
+ * *out alone. */
+int cfg_get_str_dup(struct cfg_ctx *ctx, struct json_object *obj, const char *key,
+                    size_t max, char **out);
 int cfg_get_ipv4(struct cfg_ctx *ctx, struct json_object *obj, const char *key,
                  uint32_t *out, bool *set);
 /* Arrays and maps: *out is NULL when the key is absent. */
@@ -164,6 +168,23 @@ int cfg_net_parse(struct cfg_ctx *ctx, struct json_object *obj, struct cfg_net *
  * inherit (network over global). */
 void cfg_net_merge(const struct cfg_net *child, const struct cfg_net *parent,
                    struct cfg_net *out);
+
+/* A valid-lifetime triplet alone (client classes): *has false when the
+ * object sets none of the three keys. Same rules as a network scope. */
+int cfg_valid_triplet_parse(struct cfg_ctx *ctx, struct json_object *obj, bool *has,
+                            uint32_t *valid, uint32_t *min, uint32_t *max);
+
+/* ---- client classes (cfg_class.c) ---- */
+int  cfg_classes_parse(struct cfg_ctx *ctx, struct json_object *dhcp4);
+void cfg_classes_free(struct cfg4 *cfg);
+/* Append the class names of list key `key` of obj to out. */
+int  cfg_class_list_parse(struct cfg_ctx *ctx, struct json_object *obj, const char *key,
+                          struct class_guard *out);
+/* A subnet's or pool's client-class / client-classes guard and its
+ * require-client-classes / evaluate-additional-classes list. */
+int  cfg_class_guard_parse(struct cfg_ctx *ctx, struct json_object *obj, struct class_guard *guard,
+                           struct class_guard *additional);
+void cfg_class_list_free(struct class_guard *g);
 
 /* ---- sections ---- */
 int cfg_option_defs_parse(struct cfg_ctx *ctx, struct json_object *scope);

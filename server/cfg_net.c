@@ -66,6 +66,21 @@ static int parse_triplet(struct cfg_ctx *ctx, struct json_object *obj, struct cf
     return 0;
 }
 
+int cfg_valid_triplet_parse(struct cfg_ctx *ctx, struct json_object *obj, bool *has,
+                            uint32_t *valid, uint32_t *min, uint32_t *max)
+{
+    struct cfg_net net;
+
+    memset(&net, 0, sizeof(net));
+    if (parse_triplet(ctx, obj, &net) < 0)
+        return -1;
+    *has = net.has_triplet;
+    *valid = net.valid;
+    *min = net.min_valid;
+    *max = net.max_valid;
+    return 0;
+}
+
 /* renew-timer (T1) must not exceed rebind-timer (T2) once inherited values
  * are filled in; only checked where this scope sets one of them, so the
  * error names the key actually written here. */

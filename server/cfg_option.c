@@ -308,6 +308,7 @@ static int parse_option(struct cfg_ctx *ctx, struct json_object *o, struct cfg_o
 {
     const char *name = NULL, *space = DHCP4, *data = "";
     struct json_object *classes;
+    struct class_guard tags = { NULL, 0 };
     const struct opt_def *def = NULL;
     bool has_name, has_code, csv = true, always = false, never = false;
     int64_t code = 0;
@@ -324,10 +325,6 @@ static int parse_option(struct cfg_ctx *ctx, struct json_object *o, struct cfg_o
         cfg_get_bool(ctx, o, "never-send", &never, NULL) < 0 ||
         cfg_get_str_list(ctx, o, "client-classes", &classes) < 0)
         return -1;
-    /* Class-tagged options go only to class members (ARM §16.9); without
-     * classes they would go to everybody. */
-    if (classes != NULL && json_object_array_length(classes) > 0)
-        return cfg_fail_key(ctx, "client-classes", "option class-tagging is not supported yet");
     if (check_space(ctx, space, sizeof(((struct opt_def *)0)->space)) < 0)
         return -1;
     bool dhcp4 = strcmp(space, DHCP4) == 0;
@@ -343,19 +340,28 @@ static int parse_option(struct cfg_ctx *ctx, struct json_object *o, struct cfg_o
                         "configured; %s", (long long)code, def ? def->name : "?", why);
     if (encode(ctx, def, (unsigned)code, csv, data, &len) < 0)
         return -1;
+    /* Class-tagged options go only to class members (ARM §16.9). */
+    if (classes != NULL && cfg_class_list_parse(ctx, o, "client-classes", &tags) < 0) {
+        cfg_class_list_free(&tags);
+        return -1;
+    }
     /* Kea keeps both and warns (DHCPSRV_CFGMGR_OPTION_DUPLICATE); a v4
      * reply carries one instance, so keep the first. vivso (125) is keyed
-     * by enterprise number too: several vendors go into one option. */
-    for (size_t i = 0; i < out->n; i++)
-        if (out->v[i].code == code && strcmp(space_out[i], space) == 0 &&
+     * by enterprise number too: several vendors go into one option.
+     * Differently tagged instances are alternatives and all kept. */
+    for (size_t i = 0; i < out->n && !tags.n; i++)
+        if (out->v[i].code == code && !out->v[i].classes.n && strcmp(space_out[i], space) == 0 &&
             !(dhcp4 && code == OPT_VIVSO))
             return cfg_warn(ctx, NULL, "option %lld is configured more than once in this "
                             "scope; the first one is used", (long long)code);
 
     struct cfg_option *opt = &out->v[out->n];
     opt->data = malloc(len ? len : 1);
-    if (opt->data == NULL)
+    if (opt->data == NULL) {
+        cfg_class_list_free(&tags);
         return cfg_oom(ctx);
+    }
+    opt->classes = tags;
     memcpy(opt->data, ctx->optbuf, len);
     opt->code = (uint8_t)code;
     opt->len = (uint16_t)len;

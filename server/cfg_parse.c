@@ -63,20 +63,7 @@ static void set_defaults(struct cfg4 *cfg)
     cfg->mt = (struct cfg_mt){ .enable = true, .thread_pool_size = 0, .packet_queue_size = 64 };
     cfg->logging.severity = LOG_SEV_INFO;
     cfg->logging.debuglevel = 0;
-}
-
-/* client-classes change which clients get what; dora does not implement
- * them, so a config that uses them is refused rather than served wrongly.
- * Empty lists are harmless. */
-static int refuse_nonempty(struct cfg_ctx *ctx, struct json_object *dhcp4, const char *key)
-{
-    struct json_object *a;
-
-    if (cfg_get_array(ctx, dhcp4, key, &a) < 0)
-        return -1;
-    if (a != NULL && json_object_array_length(a) > 0)
-        return cfg_fail_key(ctx, key, "not supported yet");
-    return 0;
+    cfg->class_drop = -1;
 }
 
 static int parse_global(struct cfg_ctx *ctx, struct json_object *dhcp4)
@@ -85,8 +72,6 @@ static int parse_global(struct cfg_ctx *ctx, struct json_object *dhcp4)
     struct cfg_net global;
 
     if (cfg_check_keys(ctx, dhcp4, global_keys, cfg_net_keys) < 0)
-        return -1;
-    if (refuse_nonempty(ctx, dhcp4, "client-classes") < 0)
         return -1;
     ctx->ip_reservations_unique = true;
     if (cfg_get_bool(ctx, dhcp4, "ip-reservations-unique", &ctx->ip_reservations_unique, NULL) < 0 ||
@@ -106,6 +91,9 @@ static int parse_global(struct cfg_ctx *ctx, struct json_object *dhcp4)
     /* Definitions first: option-data anywhere may use them by name. */
     if (cfg_option_defs_parse(ctx, dhcp4) < 0 ||
         cfg_options_parse(ctx, dhcp4, &cfg->options) < 0)
+        return -1;
+    /* Classes before reservations and subnets, whose lists name them. */
+    if (cfg_classes_parse(ctx, dhcp4) < 0)
         return -1;
     if (cfg_reservations_parse(ctx, dhcp4, NULL, &cfg->hosts, &cfg->n_hosts) < 0)
         return -1;
@@ -266,8 +254,10 @@ out:
 
 void cfg_options_free(struct cfg_options *o)
 {
-    for (size_t i = 0; i < o->n; i++)
+    for (size_t i = 0; i < o->n; i++) {
         free(o->v[i].data);
+        cfg_class_list_free(&o->v[i].classes);
+    }
     free(o->v);
     o->v = NULL;
     o->n = 0;
@@ -279,14 +269,20 @@ void cfg_host_free(struct cfg_host *h)
     free(h->server_hostname);
     free(h->boot_file_name);
     cfg_options_free(&h->options);
+    cfg_class_list_free(&h->classes);
 }
 
 void cfg_subnet_free(struct cfg_subnet4 *s)
 {
     free(s->interface);
     free(s->relay_addrs);
-    for (size_t i = 0; i < s->n_pools; i++)
+    for (size_t i = 0; i < s->n_pools; i++) {
         cfg_options_free(&s->pools[i].options);
+        cfg_class_list_free(&s->pools[i].guard);
+        cfg_class_list_free(&s->pools[i].additional);
+    }
+    cfg_class_list_free(&s->guard);
+    cfg_class_list_free(&s->additional);
     free(s->pools);
     cfg_options_free(&s->options);
     for (size_t i = 0; i < s->n_hosts; i++)
@@ -309,6 +305,7 @@ void cfg4_free(struct cfg4 *cfg)
         cfg_shared_free(&cfg->networks[i]);
     free(cfg->networks);
     cfg_options_free(&cfg->options);
+    cfg_classes_free(cfg);
     free(cfg->option_defs);
     for (size_t i = 0; i < cfg->n_hosts; i++)
         cfg_host_free(&cfg->hosts[i]);

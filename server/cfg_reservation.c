@@ -68,26 +68,9 @@ static int parse_identifier(struct cfg_ctx *ctx, enum host_id_type t, const char
     return 0;
 }
 
-static int dup_opt_str(struct cfg_ctx *ctx, struct json_object *o, const char *key,
-                       size_t max, char **out)
-{
-    const char *s;
-    bool set;
-
-    if (cfg_get_str(ctx, o, key, &s, &set) < 0)
-        return -1;
-    if (!set || s[0] == '\0')
-        return 0;
-    if (strlen(s) > max)
-        return cfg_fail_key(ctx, key, "must be at most %zu bytes long", max);
-    *out = cfg_strdup(ctx, s);
-    return *out ? 0 : -1;
-}
-
 static int parse_host(struct cfg_ctx *ctx, struct json_object *o,
                       const struct cfg_subnet4 *subnet, struct cfg_host *h)
 {
-    struct json_object *classes;
     const char *found[HOST_ID_TYPES];
     size_t nfound = 0;
     enum host_id_type first = HOST_ID_HWADDR;
@@ -126,9 +109,9 @@ static int parse_host(struct cfg_ctx *ctx, struct json_object *o,
         return cfg_fail_key(ctx, "ip-address", "address %s is outside subnet %s/%u",
                             a, p, subnet->plen);
     }
-    if (dup_opt_str(ctx, o, "hostname", 255, &h->hostname) < 0 ||
-        dup_opt_str(ctx, o, "server-hostname", CFG_SNAME_MAX, &h->server_hostname) < 0 ||
-        dup_opt_str(ctx, o, "boot-file-name", CFG_FILE_MAX, &h->boot_file_name) < 0)
+    if (cfg_get_str_dup(ctx, o, "hostname", 255, &h->hostname) < 0 ||
+        cfg_get_str_dup(ctx, o, "server-hostname", CFG_SNAME_MAX, &h->server_hostname) < 0 ||
+        cfg_get_str_dup(ctx, o, "boot-file-name", CFG_FILE_MAX, &h->boot_file_name) < 0)
         return -1;
     const char *ns;
     if (cfg_get_str(ctx, o, "next-server", &ns, &set) < 0)
@@ -140,12 +123,7 @@ static int parse_host(struct cfg_ctx *ctx, struct json_object *o,
     }
     if (cfg_options_parse(ctx, o, &h->options) < 0)
         return -1;
-    if (cfg_get_str_list(ctx, o, "client-classes", &classes) < 0)
-        return -1;
-    if (classes != NULL && json_object_array_length(classes) > 0 &&
-        cfg_warn(ctx, "client-classes", "ignored: not supported yet") < 0)
-        return -1;
-    return 0;
+    return cfg_class_list_parse(ctx, o, "client-classes", &h->classes);
 }
 
 int cfg_reservations_parse(struct cfg_ctx *ctx, struct json_object *scope,

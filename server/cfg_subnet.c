@@ -16,7 +16,7 @@
 static const struct cfg_key subnet_keys[] = {
     USE("id"), USE("subnet"), USE("pools"), USE("option-data"), USE("reservations"),
     USE("interface"), USE("relay"), USE("client-class"), USE("client-classes"),
-    IGN("require-client-classes"), IGN("evaluate-additional-classes"),
+    USE("require-client-classes"), USE("evaluate-additional-classes"),
     IGN("4o6-interface"), IGN("4o6-interface-id"), IGN("4o6-subnet"),
     { NULL, CK_END }
 };
@@ -24,7 +24,7 @@ static const struct cfg_key subnet_keys[] = {
 static const struct cfg_key pool_keys[] = {
     USE("pool"), USE("pool-id"), USE("option-data"), USE("client-class"),
     USE("client-classes"),
-    IGN("require-client-classes"), IGN("evaluate-additional-classes"),
+    USE("require-client-classes"), USE("evaluate-additional-classes"),
     CFG_DDNS_KEYS,
     { NULL, CK_END }
 };
@@ -119,24 +119,6 @@ static void fmt_pool(const struct cfg_pool *p, char out[40])
     snprintf(out, 40, "%s - %s", a, b);
 }
 
-/* Client-class guards restrict a subnet or pool to class members; without
- * classification dora would hand it to everybody, so refuse. */
-static int refuse_class_guard(struct cfg_ctx *ctx, struct json_object *o)
-{
-    struct json_object *list;
-    const char *one;
-    bool set;
-
-    if (cfg_get_str(ctx, o, "client-class", &one, &set) < 0 ||
-        cfg_get_str_list(ctx, o, "client-classes", &list) < 0)
-        return -1;
-    if (set && one[0] != '\0')
-        return cfg_fail_key(ctx, "client-class", "client classes are not supported yet");
-    if (list != NULL && json_object_array_length(list) > 0)
-        return cfg_fail_key(ctx, "client-classes", "client classes are not supported yet");
-    return 0;
-}
-
 static int parse_pool(struct cfg_ctx *ctx, struct json_object *o, const struct cfg_subnet4 *s,
                       struct cfg_pool *pool)
 {
@@ -146,7 +128,7 @@ static int parse_pool(struct cfg_ctx *ctx, struct json_object *o, const struct c
 
     if (cfg_expect_type(ctx, NULL, o, json_type_object) < 0 ||
         cfg_check_keys(ctx, o, pool_keys, NULL) < 0 ||
-        refuse_class_guard(ctx, o) < 0 ||
+        cfg_class_guard_parse(ctx, o, &pool->guard, &pool->additional) < 0 ||
         cfg_get_str(ctx, o, "pool", &text, &set) < 0 ||
         cfg_get_u32(ctx, o, "pool-id", &pool->pool_id, NULL) < 0)
         return -1;
@@ -372,7 +354,8 @@ int cfg_subnet_parse_one(struct cfg_ctx *ctx, struct json_object *o, uint32_t id
     s->plen = (uint8_t)plen;
     s->mask = mask_of(plen);
     s->prefix = addr & s->mask;
-    if (refuse_class_guard(ctx, o) < 0 || cfg_net_parse(ctx, o, &net, global) < 0 ||
+    if (cfg_class_guard_parse(ctx, o, &s->guard, &s->additional) < 0 ||
+        cfg_net_parse(ctx, o, &net, global) < 0 ||
         cfg_interface_parse(ctx, o, &s->interface) < 0 ||
         cfg_relay_parse(ctx, o, &s->relay_addrs, &s->n_relay) < 0 ||
         cfg_options_parse(ctx, o, &s->options) < 0 || parse_pools(ctx, o, s) < 0 ||

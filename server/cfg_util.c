@@ -411,3 +411,19 @@ char *cfg_strdup(struct cfg_ctx *ctx, const char *s)
         cfg_oom(ctx);
     return d;
 }
+
+int cfg_get_str_dup(struct cfg_ctx *ctx, struct json_object *obj, const char *key,
+                    size_t max, char **out)
+{
+    const char *s;
+    bool set;
+
+    if (cfg_get_str(ctx, obj, key, &s, &set) < 0)
+        return -1;
+    if (!set || s[0] == '\0')
+        return 0;
+    if (strlen(s) > max)
+        return cfg_fail_key(ctx, key, "must be at most %zu bytes long", max);
+    *out = cfg_strdup(ctx, s);
+    return *out ? 0 : -1;
+}

@@ -276,18 +276,23 @@ static bool hosts_db_failed(const struct dhcp4_worker *w)
 }
 
 /* Lifetime: the client's option 51 clamped to [min, max], else the default. */
-static uint32_t lifetime_for(const struct cfg_subnet4 *sn, const struct pkt4 *req)
+static uint32_t lifetime_clamp(const struct pkt4 *req, uint32_t valid, uint32_t min, uint32_t max)
 {
     size_t len;
     const uint8_t *v = pkt4_opt(req, OPT_LEASE_TIME, &len);
     if (!v || len != 4)
-        return sn->valid_lft;
+        return valid;
     uint32_t asked = get_be32(v);
-    if (asked < sn->min_valid_lft)
-        return sn->min_valid_lft;
-    if (asked > sn->max_valid_lft)
-        return sn->max_valid_lft;
+    if (asked < min)
+        return min;
+    if (asked > max)
+        return max;
     return asked;
+}
+
+static uint32_t lifetime_for(const struct cfg_subnet4 *sn, const struct pkt4 *req)
+{
+    return lifetime_clamp(req, sn->valid_lft, sn->min_valid_lft, sn->max_valid_lft);
 }
 
 static const char *reply_hostname(const struct cfg_host *host)
@@ -431,6 +436,8 @@ struct msg_ctx {
     bool bootp;     /* a BOOTREQUEST without option 53 */
     struct hooks_query       *hq;  /* NULL when no hook library is loaded */
     const struct flex_id     *flex; /* host4_identifier's flex-id, or NULL */
+    struct class_state       *cls;      /* NULL when the config has no classes */
+    const uint64_t           *classes;  /* cls->bits, or NULL */
     char who[256];  /* client identity for logs, formatted on first use */
 };
 
@@ -439,6 +446,54 @@ static const char *who(struct msg_ctx *m)
     if (!m->who[0])
         client_str(m->req, m->who, sizeof(m->who));
     return m->who;
+}
+
+/* ---- classification (classify/classify.h) ---------------------------- */
+
+static bool classified_drop(struct msg_ctx *m)
+{
+    if (!classify_drop(m->cls, m->cfg))
+        return false;
+    drop(m->req, "DHCP4_PACKET_DROP_0010", "classified as DROP");
+    return true;
+}
+
+/* Built-ins and the tests that need no host lookup; false: dropped. */
+static bool classify_early(struct msg_ctx *m)
+{
+    const struct io_iface *ifc = io_iface_by_index(m->w->srv->io, m->rx->ifindex);
+    m->cls = &m->w->cls;
+    m->classes = m->cls->bits;
+    classify_begin(m->cls, m->cfg, m->req, ifc ? ifc->name : "", m->rx->src_ip, m->rx->dst_ip,
+                   m->rx->len);
+    return !classified_drop(m);
+}
+
+/* KNOWN/UNKNOWN, the reservation's classes and the tests that need them. */
+static bool classify_late(struct msg_ctx *m)
+{
+    classify_host(m->cls, m->cfg, m->host);
+    return !classified_drop(m);
+}
+
+/* The additional lists of the lease's pool, then of the subnet. */
+static void classify_for_reply(struct msg_ctx *m, const struct cfg_pool *pool)
+{
+    if (!m->cls)
+        return;
+    if (pool)
+        classify_additional(m->cls, m->cfg, &pool->additional);
+    if (m->subnet)
+        classify_additional(m->cls, m->cfg, &m->subnet->additional);
+}
+
+/* The first class with a valid-lifetime overrides the subnet's (ARM §16.8). */
+static uint32_t lease_lifetime(const struct msg_ctx *m)
+{
+    const struct cfg_class *c = m->cls ? classify_first_with(m->cls, m->cfg, CLASS_F_LIFETIME) : NULL;
+    if (c)
+        return lifetime_clamp(m->req, c->valid_lft, c->min_valid_lft, c->max_valid_lft);
+    return lifetime_for(m->subnet, m->req);
 }
 
 static void send_nak(struct msg_ctx *m, const char *why)
@@ -462,7 +517,8 @@ static void build_alloc_req(struct msg_ctx *m, struct alloc_req *ar, uint32_t hi
     ar->host = m->host;
     ar->hint = hint;
     /* Spec §1.2: a BOOTP client always gets an infinite lease. */
-    ar->valid_lft = m->bootp ? LEASE_INFINITE : lifetime_for(m->subnet, m->req);
+    ar->valid_lft = m->bootp ? LEASE_INFINITE : lease_lifetime(m);
+    ar->classes = m->classes;
     ar->now = time(NULL);
     ar->hostname = reply_hostname(m->host);
     if (m->w->hdb) {
@@ -473,11 +529,13 @@ static void build_alloc_req(struct msg_ctx *m, struct alloc_req *ar, uint32_t hi
 
 static int build_lease_reply(struct msg_ctx *m, uint8_t type, const struct lease4 *l)
 {
+    const struct cfg_pool *pool = alloc_pool_of(m->subnet, l->addr);
+    classify_for_reply(m, pool);
     struct reply_params rp = {
-        .cfg = m->cfg, .subnet = m->subnet, .pool = alloc_pool_of(m->subnet, l->addr),
+        .cfg = m->cfg, .subnet = m->subnet, .pool = pool,
         .host = m->host, .req = m->req, .msg_type = type, .yiaddr = l->addr,
         .server_id = receiving_address(m->w->srv, m->rx), .send_lease_time = !m->bootp,
-        .lease_time = l->valid_lft, .bootp = m->bootp,
+        .lease_time = l->valid_lft, .bootp = m->bootp, .classes = m->cls,
     };
     return reply_build(&m->w->out, &rp);
 }
@@ -751,9 +809,11 @@ static void handle_inform(struct msg_ctx *m)
         drop(m->req, "DHCP4_PACKET_DROP_0002", "INFORM from an unknown network");
         return;
     }
+    classify_for_reply(m, NULL);
     struct reply_params rp = {
         .cfg = m->cfg, .subnet = m->subnet, .host = m->host, .req = m->req,
         .msg_type = DHCPACK, .server_id = receiving_address(m->w->srv, m->rx),
+        .classes = m->cls,
     };
     if (reply_build(&m->w->out, &rp) != 0 || !SEND_HOOKS(m))
         return;
@@ -810,10 +870,13 @@ void dhcp4_handle(struct dhcp4_worker *w, const struct cfg4 *cfg, const struct r
     struct msg_ctx m = { .w = w, .cfg = cfg, .rx = rx, .req = req, .bootp = !req->msg_type };
     struct hooks_query hq;
     struct flex_id flex;
+    if (cfg->n_classes && !classify_early(&m))
+        return;
     if (cfg->hooks && !hook_query(&m, &hq))
         return;
     if (req->msg_type != DHCPRELEASE) {
-        m.subnet = subnet_select(cfg, req, rx, io_iface_by_index(w->srv->io, rx->ifindex));
+        m.subnet = subnet_select(cfg, req, rx, io_iface_by_index(w->srv->io, rx->ifindex),
+                                 m.classes);
         if (hooks_on(cfg->hooks, DORA_HOOK_SUBNET4_SELECT) &&
             hooks_subnet4_select(cfg, m.hq, &m.subnet) == DORA_HOOK_DROP) {
             drop(req, "DHCP4_HOOK_SUBNET4_SELECT_DROP", "dropped by a subnet4_select callout");
@@ -833,6 +896,8 @@ void dhcp4_handle(struct dhcp4_worker *w, const struct cfg4 *cfg, const struct r
         if (m.subnet && m.subnet->network && req->msg_type != DHCPDECLINE &&
             req->msg_type != DHCPINFORM)
             network_stage(&m);
+        if (m.cls && !classify_late(&m))
+            return;
     }
     switch (req->msg_type) {
     case 0:            handle_bootp(&m); break;

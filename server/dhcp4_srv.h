@@ -9,6 +9,7 @@
 #define DORA_SERVER_DHCP4_SRV_H
 
 #include "backends/lease_store.h"
+#include "classify/classify.h"
 #include "server/cfg.h"
 #include "server/client_handler.h"
 #include "server/host_mgr.h"
@@ -33,6 +34,7 @@ struct dhcp4_worker {
     struct pkt4       req;
     struct pkt4_out   out;
     struct host_db_worker *hdb;         /* scratch for hosts-databases; NULL when none */
+    struct class_state cls;   /* the packet's classes (used only when the config has some) */
 };
 
 /* The serialization key of a parsed packet: client-id, else hw-address.

@@ -13,23 +13,31 @@ static void put_be32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)v;
 }
 
-static const struct cfg_option *find_in(const struct cfg_options *opts, uint8_t code)
+/* The first option code of a scope that the packet's classes may have
+ * (class-tagging, ARM §16.9; classes NULL: untagged options only). */
+static const struct cfg_option *find_in(const struct cfg_options *opts, uint8_t code,
+                                        const uint64_t *classes)
 {
     for (size_t i = 0; opts && i < opts->n; i++)
-        if (opts->v[i].code == code)
+        if (opts->v[i].code == code && class_guard_allows(&opts->v[i].classes, classes))
             return &opts->v[i];
     return NULL;
 }
 
+/* Option lists of at most this many of the packet's classes take part. */
+#define REPLY_CLASS_SCOPES 64
+
 /* The option scopes, most specific first. */
 struct scopes {
-    const struct cfg_options *v[5];
+    const struct cfg_options *v[5 + REPLY_CLASS_SCOPES];
     int n;
+    const uint64_t *classes;   /* the packet's classes, NULL when none */
 };
 
 static void scopes_init(struct scopes *s, const struct reply_params *rp)
 {
     s->n = 0;
+    s->classes = rp->classes ? rp->classes->bits : NULL;
     if (rp->host)
         s->v[s->n++] = &rp->host->options;
     if (rp->pool)
@@ -38,6 +46,9 @@ static void scopes_init(struct scopes *s, const struct reply_params *rp)
         s->v[s->n++] = &rp->subnet->options;
     if (rp->subnet && rp->subnet->network)
         s->v[s->n++] = &rp->subnet->network->options;
+    /* ARM §16.8: class options come after subnet and pool, before global. */
+    if (rp->classes)
+        s->n += (int)classify_options(rp->classes, rp->cfg, &s->v[s->n], REPLY_CLASS_SCOPES);
     s->v[s->n++] = &rp->cfg->options;
 }
 
@@ -45,7 +56,7 @@ static void scopes_init(struct scopes *s, const struct reply_params *rp)
 static bool never_send(const struct scopes *s, uint8_t code)
 {
     for (int i = 0; i < s->n; i++) {
-        const struct cfg_option *o = find_in(s->v[i], code);
+        const struct cfg_option *o = find_in(s->v[i], code, s->classes);
         if (o && o->never_send)
             return true;
     }
@@ -55,7 +66,7 @@ static bool never_send(const struct scopes *s, uint8_t code)
 static const struct cfg_option *lookup(const struct scopes *s, uint8_t code)
 {
     for (int i = 0; i < s->n; i++) {
-        const struct cfg_option *o = find_in(s->v[i], code);
+        const struct cfg_option *o = find_in(s->v[i], code, s->classes);
         if (o)
             return o;
     }
@@ -87,11 +98,11 @@ static void put_configured(struct pkt4_out *o, const struct scopes *s, uint8_t c
 
 uint32_t reply_server_id(const struct cfg4 *cfg, const struct cfg_subnet4 *subnet, uint32_t fallback)
 {
-    const struct cfg_option *o = subnet ? find_in(&subnet->options, OPT_SERVER_ID) : NULL;
+    const struct cfg_option *o = subnet ? find_in(&subnet->options, OPT_SERVER_ID, NULL) : NULL;
     if (!o && subnet && subnet->network)
-        o = find_in(&subnet->network->options, OPT_SERVER_ID);
+        o = find_in(&subnet->network->options, OPT_SERVER_ID, NULL);
     if (!o)
-        o = find_in(&cfg->options, OPT_SERVER_ID);
+        o = find_in(&cfg->options, OPT_SERVER_ID, NULL);
     if (o && o->len == 4)
         return (uint32_t)o->data[0] << 24 | (uint32_t)o->data[1] << 16 |
                (uint32_t)o->data[2] << 8 | o->data[3];
@@ -130,17 +141,31 @@ static void copy_field(char *dst, size_t cap, const char *src)
     memcpy(dst, src, n);
 }
 
+/* The first of the packet's classes that sets field f, or NULL. */
+static const struct cfg_class *class_with(const struct reply_params *rp, enum class_field f)
+{
+    return rp->classes ? classify_first_with(rp->classes, rp->cfg, f) : NULL;
+}
+
+/* siaddr, sname, file: reservation > class > subnet (ARM §16.8, §9.2.20.1). */
 static void set_fixed_fields(struct pkt4_out *o, const struct reply_params *rp)
 {
     const struct cfg_host *h = rp->host;
     const struct cfg_subnet4 *sn = rp->subnet;
+    const struct cfg_class *cn = class_with(rp, CLASS_F_NEXT_SERVER);
+    const struct cfg_class *cs = class_with(rp, CLASS_F_SNAME);
+    const struct cfg_class *cf = class_with(rp, CLASS_F_FILE);
     if (h && h->has_next_server)
         o->siaddr = h->next_server;
+    else if (cn)
+        o->siaddr = cn->next_server;
     else if (sn && sn->has_next_server)
         o->siaddr = sn->next_server;
     const char *sname = h && h->server_hostname ? h->server_hostname
+                        : cs ? cs->server_hostname
                         : sn && sn->server_hostname ? sn->server_hostname : "";
     const char *file = h && h->boot_file_name ? h->boot_file_name
+                       : cf ? cf->boot_file_name
                        : sn && sn->boot_file_name ? sn->boot_file_name : "";
     copy_field(o->sname, sizeof(o->sname), sname);
     copy_field(o->file, sizeof(o->file), file);
@@ -218,7 +243,7 @@ int reply_build(struct pkt4_out *o, const struct reply_params *rp)
         /* always-send options, then the ones sent even unrequested. */
         for (int i = 0; i < s.n; i++)
             for (size_t j = 0; j < s.v[i]->n; j++)
-                if (s.v[i]->v[j].always_send)
+                if (s.v[i]->v[j].always_send && class_guard_allows(&s.v[i]->v[j].classes, s.classes))
                     put_configured(o, &s, s.v[i]->v[j].code);
         static const uint8_t basic[] = { OPT_ROUTERS, OPT_DNS_SERVERS, OPT_DOMAIN_NAME };
         for (size_t i = 0; i < sizeof(basic); i++)

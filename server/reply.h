@@ -1,14 +1,15 @@
 /*
  * Reply assembly (spec kea-dhcp4.md §3.12, §3.16): the options of an
  * OFFER/ACK/NAK in precedence order host > pool > subnet > shared network >
- * global, filtered by the client's parameter request list (55), plus
- * always-send and the basic
- * options, T1/T2, the fixed fields (siaddr/sname/file), and the echoes of
+ * client classes (in the order the packet joined them) > global, filtered by
+ * the client's parameter request list (55), plus always-send and the basic
+ * options, T1/T2, the fixed fields (siaddr/sname/file: host > class > subnet), and the echoes of
  * client-id (RFC 6842) and relay agent information (RFC 3046).
  */
 #ifndef DORA_SERVER_REPLY_H
 #define DORA_SERVER_REPLY_H
 
+#include "classify/classify.h"
 #include "server/cfg.h"
 #include "wire/pkt4.h"
 
@@ -28,6 +29,7 @@ struct reply_params {
     bool     send_lease_time;           /* false for INFORM */
     uint32_t lease_time;
     bool     bootp;                     /* a BOOTREPLY: no DHCP-only options */
+    const struct class_state *classes;  /* the packet's classes, NULL when none configured */
 };
 
 /* Build the reply into o (staged and laid out). Returns 0, or -1 when the

@@ -18,9 +18,12 @@ extern "C" {
 /* The first subnet whose prefix contains addr, or NULL. */
 const struct cfg_subnet4 *subnet_containing(const struct cfg4 *cfg, uint32_t addr);
 
-/* iface is the receiving interface (may be NULL). */
+/* iface is the receiving interface (may be NULL). classes is the packet's
+ * class bit set (NULL = none): subnets whose client-class guard it does not
+ * pass are skipped (spec §3.4 step 7). */
 const struct cfg_subnet4 *subnet_select(const struct cfg4 *cfg, const struct pkt4 *req,
-                                        const struct rx_pkt *rx, const struct io_iface *iface);
+                                        const struct rx_pkt *rx, const struct io_iface *iface,
+                                        const uint64_t *classes);
 
 #ifdef __cplusplus
 }

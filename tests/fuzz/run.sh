@@ -1,9 +1,11 @@
 #!/bin/bash
-# Build the DHCPv4 wire codec fuzz target (tests/fuzz/fuzz_pkt4.c) with
-# libFuzzer, ASan and UBSan, seed it from tests/fuzz/corpus/*.hex, and run it
-# for a bounded time.
+# Build the fuzz targets with libFuzzer, ASan and UBSan and run each for
+# half of the time given:
+#   fuzz_pkt4  the DHCPv4 wire codec, seeded from tests/fuzz/corpus/*.hex
+#   fuzz_expr  the classification expression compiler and evaluator, seeded
+#              from tests/fuzz/corpus_expr/*.txt
 #
-#   tests/fuzz/run.sh [SECONDS]      default 30
+#   tests/fuzz/run.sh [SECONDS]      default 30 (15 s per target)
 #
 # Exits non-zero if the target crashes or a check in it fails; the input
 # that did it is saved as crash-* in the current directory.
@@ -20,7 +22,7 @@ root=$(cd "$here/../.." && pwd)
 cc=${CC:-clang}
 jobs=${FUZZ_JOBS:-1}
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/dora-fuzz-pkt4.XXXXXX")
+work=$(mktemp -d "${TMPDIR:-/tmp}/dora-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 "$cc" -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
@@ -52,7 +54,22 @@ args=()
 if (( jobs > 1 )); then
     args=(-jobs="$jobs" -workers="$jobs")
 fi
-echo "fuzzing pkt4 for ${secs}s"
-"$work/fuzz_pkt4" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+half=$(( secs / 2 > 0 ? secs / 2 : 1 ))
+echo "fuzzing pkt4 for ${half}s"
+"$work/fuzz_pkt4" -max_total_time="$half" -timeout=10 -rss_limit_mb=2048 \
     -max_len=8500 -print_final_stats=1 -artifact_prefix="$PWD/" \
     "${args[@]}" "$work/corpus"
+
+"$cc" -g -O1 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror \
+    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+    -I"$root" "$here/fuzz_expr.c" "$root"/classify/expr_*.c "$root"/wire/*.c -o "$work/fuzz_expr"
+mkdir "$work/corpus_expr"
+cp "$here"/corpus_expr/*.txt "$work/corpus_expr/"
+echo "fuzzing expr for $(( secs - half ))s"
+"$work/fuzz_expr" -max_total_time="$(( secs - half ))" -timeout=10 -rss_limit_mb=2048 \
+    -max_len=4096 -print_final_stats=1 -artifact_prefix="$PWD/" \
+    -dict=<(printf '"%s"\n' option relay4 pkt4 pkt vendor vendor-class member substring concat \
+            hexstring ifelse split lcase ucase addrtotext uint8totext int32totext match known \
+            unknown exists hex text data enterprise and or not == all "'a'" "[" "]" "(" ")" \
+            "." "," + "*" 0x 192.0.2.1 mac giaddr msgtype transid iface) \
+    "${args[@]}" "$work/corpus_expr"

@@ -184,6 +184,27 @@ class Tester:
         return xid, self.frame(mac, xid, "request", [("requested_addr", addr),
                                                      ("param_req_list", [1, 3, 6, 51, 54])])
 
+    def relay_exchange(self, f, xid, tries=3, timeout=1.0):
+        """Send a relayed frame; return (reply, source) as received on the relay socket,
+        or (None, None)."""
+        while True:  # drain stale datagrams
+            try:
+                self.relay.recvfrom(4096)
+            except socket.timeout:
+                break
+        for _ in range(tries):
+            self.ps.send(f)
+            end = time.monotonic() + timeout
+            while time.monotonic() < end:
+                try:
+                    data, src = self.relay.recvfrom(4096)
+                except socket.timeout:
+                    continue
+                m = d.parse_bootp(data)
+                if m and m["xid"] == xid and m["op"] == d.BOOTREPLY:
+                    return m, src
+        return None, None
+
     def lease_rows(self):
         return dtnet.read_leases(self.leases)
 
@@ -358,25 +379,7 @@ class Tester:
                                               ("relay_agent_information", rai)],
                        giaddr=RELAY_ADDR, flags=0, src_ip=RELAY_ADDR, dst_ip=SERVER_ADDR,
                        l2src=self.ps.mac, l2dst=self.server_mac, sport=67, hops=1)
-        reply = None
-        while True:  # drain stale datagrams
-            try:
-                self.relay.recvfrom(4096)
-            except socket.timeout:
-                break
-        for _ in range(3):
-            self.ps.send(f)
-            end = time.monotonic() + 1.0
-            while time.monotonic() < end and reply is None:
-                try:
-                    data, src = self.relay.recvfrom(4096)
-                except socket.timeout:
-                    continue
-                m = d.parse_bootp(data)
-                if m and m["xid"] == xid and m["op"] == d.BOOTREPLY:
-                    reply, reply_src = m, src
-            if reply:
-                break
+        reply, reply_src = self.relay_exchange(f, xid)
         if not self.check("f: relayed DISCOVER -> OFFER received on %s:67 (relay socket)" % RELAY_ADDR,
                           reply is not None and reply["msg_type"] == d.OFFER,
                           "got %s" % (d.MSG_NAMES.get(reply["msg_type"]) if reply else "nothing")):
@@ -433,9 +436,9 @@ class Tester:
         return 0 if self.failed == 0 else 1
 
 
-def inner(argv):
+def inner(argv, tester=Tester):
     srv_ns, tmp, server_mac = argv
-    t = Tester(srv_ns, tmp, server_mac)
+    t = tester(srv_ns, tmp, server_mac)
     try:
         return t.run()
     except Exception as e:
@@ -448,30 +451,31 @@ def inner(argv):
             t.srv.kill9()
 
 
-def outer():
+def outer(name="test_packets", script=__file__, client="pk", timeout=240):
+    """Build the namespaces and run `script --inner` in the client namespace."""
     if os.geteuid() != 0:
-        print("FAIL test_packets: needs root (network namespaces)")
+        print("FAIL %s: needs root (network namespaces)" % name)
         print("0 passed, 1 failed")
         return 1
     for tool in ("ip",):
         if not shutil.which(tool):
-            print("FAIL test_packets: required tool %s missing" % tool)
+            print("FAIL %s: required tool %s missing" % (name, tool))
             print("0 passed, 1 failed")
             return 1
     dtnet.cleanup_stale()
-    tmp = tempfile.mkdtemp(prefix="dora-packets.")
+    tmp = tempfile.mkdtemp(prefix="dora-%s." % name.replace("test_", ""))
     os.chmod(tmp, 0o755)
     topo = dtnet.Topology()
     rc = 1
     try:
         topo.server_ns()
-        ns = topo.client("pk", addrs=("%s/24" % INFORM_ADDR, "%s/24" % RELAY_ADDR))
-        cmd = ["ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__), "--inner",
+        ns = topo.client(client, addrs=("%s/24" % INFORM_ADDR, "%s/24" % RELAY_ADDR))
+        cmd = ["ip", "netns", "exec", ns, sys.executable, os.path.abspath(script), "--inner",
                topo.srv, tmp, topo.bridge_mac()]
         try:
-            rc = subprocess.run(cmd, timeout=240).returncode
+            rc = subprocess.run(cmd, timeout=timeout).returncode
         except subprocess.TimeoutExpired:
-            print("FAIL test_packets: timed out after 240 s")
+            print("FAIL %s: timed out after %d s" % (name, timeout))
             print("0 passed, 1 failed")
             rc = 1
     finally:

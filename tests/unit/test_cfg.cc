@@ -665,8 +665,10 @@ TEST(CfgErrors, Subnets)
         { subnet("\"relay\": { }"), "Dhcp4.subnet4[0].relay: missing parameter 'ip-addresses'" },
         { subnet("\"relay\": { \"ip-address\": \"198.51.100.1\", \"ip-addresses\": [] }"),
           "Dhcp4.subnet4[0].relay: use either ip-addresses or ip-address" },
-        { subnet("\"client-classes\": [ \"KNOWN\" ]"),
-          "Dhcp4.subnet4[0].client-classes: client classes are not supported yet" },
+        { subnet("\"client-class\": \"a\", \"client-classes\": [ \"b\" ]"),
+          "Dhcp4.subnet4[0]: client-class and client-classes cannot both be set" },
+        { subnet("\"client-classes\": [ \"a\", 7 ]"),
+          "Dhcp4.subnet4[0].client-classes[1]: " },
         { subnet("\"next-server\": \"192.0.2.300\""),
           "Dhcp4.subnet4[0].next-server: '192.0.2.300' is not an IPv4 address" },
         { subnet("\"server-hostname\": \"" + std::string(64, 'a') + "\""),
@@ -700,8 +702,11 @@ TEST(CfgErrors, Pools)
           "Dhcp4.subnet4[0].pools[0]: pool 198.51.100.1 - 198.51.100.9 is outside subnet 192.0.2.0/24" },
         { subnet("\"pools\": [ { \"pool\": \"192.0.2.0/23\" } ]"),
           "Dhcp4.subnet4[0].pools[0]: pool 192.0.2.0 - 192.0.3.255 is outside subnet 192.0.2.0/24" },
-        { subnet("\"pools\": [ { \"pool\": \"192.0.2.1 - 192.0.2.9\", \"client-class\": \"x\" } ]"),
-          "Dhcp4.subnet4[0].pools[0].client-class: client classes are not supported yet" },
+        { subnet("\"pools\": [ { \"pool\": \"192.0.2.1 - 192.0.2.9\", \"client-classes\": [ \"\" ] } ]"),
+          "Dhcp4.subnet4[0].pools[0].client-classes[0]: a class name must not be empty" },
+        { subnet("\"pools\": [ { \"pool\": \"192.0.2.1 - 192.0.2.9\", \"require-client-classes\": [ \"a\" ], "
+                 "\"evaluate-additional-classes\": [ \"b\" ] } ]"),
+          "Dhcp4.subnet4[0].pools[0]: require-client-classes and evaluate-additional-classes cannot both be set" },
     });
 }
 
@@ -771,8 +776,8 @@ TEST(CfgErrors, Options)
         { dhcp4("\"option-data\": [ { \"code\": 82, \"csv-format\": false, \"data\": \"0101\" } ]"),
           "Dhcp4.option-data[0]: option 82 (dhcp-agent-options) is managed by the server" },
         { dhcp4("\"option-data\": [ { \"name\": \"routers\", \"data\": \"192.0.2.1\", "
-                "\"client-classes\": [ \"a\" ] } ]"),
-          "Dhcp4.option-data[0].client-classes: option class-tagging is not supported yet" },
+                "\"client-classes\": [ \"a\", \"\" ] } ]"),
+          "Dhcp4.option-data[0].client-classes[1]: a class name must not be empty" },
         { dhcp4("\"option-def\": [ { \"name\": \"my-routers\", \"code\": 3, \"type\": \"ipv4-address\" } ]"),
           "Dhcp4.option-def[0].code: option code 3 is standard option 'routers' and cannot be redefined" },
         { dhcp4("\"option-def\": [ { \"name\": \"routers\", \"code\": 224, \"type\": \"ipv4-address\" } ]"),
@@ -826,7 +831,8 @@ TEST(CfgErrors, ServerSections)
           "Dhcp4.hosts-databases: cannot be used together with hosts-database" },
         { dhcp4("\"allocator\": \"flq\""), "Dhcp4.allocator: the flq allocator is not supported yet" },
         { dhcp4("\"allocator\": \"round-robin\""), "Dhcp4.allocator: unknown allocator 'round-robin'" },
-        { dhcp4("\"client-classes\": [ { \"name\": \"pxe\" } ]"), "Dhcp4.client-classes: not supported yet" },
+        { dhcp4("\"client-classes\": [ { \"name\": \"pxe\", \"test\": \"option[60].hex ==\" } ]"),
+          "Dhcp4.client-classes[0].test: column 18: expected a value, found the end of the expression" },
         { dhcp4("\"shared-networks\": [ { \"subnet4\": [ ] } ]"),
           "Dhcp4.shared-networks[0]: missing parameter 'name'" },
         { dhcp4("\"loggers\": [ { \"name\": \"x\", \"severity\": \"LOUD\" } ]"),
@@ -1031,13 +1037,17 @@ TEST(CfgHosts, EveryIdentifierKindIsFound)
     EXPECT_EQ(nullptr, cfg4_host_by_addr(c, 0, ip("192.0.2.204")));
 }
 
-TEST(CfgHosts, ReservationClientClassesAreIgnoredWithAWarning)
+TEST(CfgHosts, ReservationClientClassesAreKept)
 {
     Parsed p;
     PARSE_OK(p, subnet("\"reservations\": [ { \"hw-address\": \"02:00:00:00:00:01\", "
-                       "\"client-classes\": [ \"gold\" ] } ]"));
-    EXPECT_TRUE(has_warning(p.c, "Dhcp4.subnet4[0].reservations[0].client-classes: ignored: "
-                                 "not supported yet")) << p.c->warnings;
+                       "\"client-classes\": [ \"gold\", \"KNOWN\" ] } ]"));
+    ASSERT_EQ(1u, p.c->subnets[0].n_hosts);
+    const struct class_guard &g = p.c->subnets[0].hosts[0].classes;
+    ASSERT_EQ(2, g.n);
+    EXPECT_STREQ("gold", p.c->classes[g.idx[0]].name);
+    EXPECT_FALSE(p.c->classes[g.idx[0]].defined);
+    EXPECT_EQ(CLASS_KNOWN, g.idx[1]);
 }
 
 TEST(CfgHosts, DuplicateAddressesAllowedWhenNotUnique)

@@ -122,7 +122,8 @@ def parse_bootp(data):
     m = {"op": op, "htype": htype, "hlen": hlen, "hops": hops, "xid": xid, "secs": secs,
          "flags": flags, "ciaddr": ip_str(data[12:16]), "yiaddr": ip_str(data[16:20]),
          "siaddr": ip_str(data[20:24]), "giaddr": ip_str(data[24:28]),
-         "chaddr": mac_str(data[28:28 + hlen]), "options": {}, "option_list": []}
+         "chaddr": mac_str(data[28:28 + hlen]), "options": {}, "option_list": [],
+         "sname": bytes(data[44:108]).split(b"\0", 1)[0], "file": bytes(data[108:236]).split(b"\0", 1)[0]}
     i = 240
     while i < len(data):
         code = data[i]

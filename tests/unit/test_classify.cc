@@ -1,0 +1,484 @@
+// Client classes end to end below the daemon: client-classes[] parsed from
+// Kea JSON, the per-packet pipeline (built-ins, tests, KNOWN/UNKNOWN, DROP,
+// additional lists), subnet and pool guards, and what classes put into a
+// reply (options after subnet/pool, fixed fields and lifetimes over the
+// subnet's, reservation over all).
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "alloc/alloc_engine.h"
+#include "classify/classify.h"
+#include "server/cfg.h"
+#include "server/reply.h"
+#include "server/subnet_select.h"
+#include "wire/pkt4.h"
+}
+
+namespace {
+
+uint32_t ip(const char *s)
+{
+    unsigned a, b, c, d;
+    EXPECT_EQ(4, sscanf(s, "%u.%u.%u.%u", &a, &b, &c, &d));
+    return a << 24 | b << 16 | c << 8 | d;
+}
+
+const char *kConfig = R"J({"Dhcp4": {
+  "valid-lifetime": 1000,
+  "option-data": [ { "name": "domain-name", "data": "global.example" },
+                   { "name": "ntp-servers", "data": "192.0.2.123" },
+                   { "name": "nis-servers", "data": "192.0.2.41", "client-classes": [ "relayed" ] },
+                   { "name": "nis-servers", "data": "192.0.2.42", "client-classes": [ "pxe", "gold" ] },
+                   { "name": "nis-servers", "data": "192.0.2.43" },
+                   { "name": "nisplus-servers", "data": "192.0.2.44", "client-classes": [ "gold" ],
+                     "always-send": true } ],
+  "client-classes": [
+    { "name": "pxe", "test": "substring(option[60].hex, 0, 9) == 'PXEClient'",
+      "next-server": "192.0.2.9", "server-hostname": "tftp-a", "boot-file-name": "pxelinux.0",
+      "option-data": [ { "name": "domain-name", "data": "pxe.example" },
+                       { "name": "log-servers", "data": "192.0.2.77" } ] },
+    { "name": "VENDOR_CLASS_docsis3.0", "option-data": [ { "name": "cookie-servers", "data": "192.0.2.66" } ] },
+    { "name": "relayed", "test": "relay4[1].hex == 'port-7'", "valid-lifetime": 300,
+      "min-valid-lifetime": 200, "max-valid-lifetime": 400 },
+    { "name": "gold" },
+    { "name": "gold-known", "test": "member('KNOWN') and member('gold')", "boot-file-name": "gold.bin" },
+    { "name": "after-pxe", "test": "member('pxe') and not member('relayed')" },
+    { "name": "late", "test": "'a' == 'a'", "only-if-required": true,
+      "option-data": [ { "name": "time-offset", "data": "60" } ] },
+    { "name": "tagged-later", "only-in-additional-list": true,
+      "option-data": [ { "name": "impress-servers", "data": "192.0.2.88" } ] },
+    { "name": "DROP", "test": "option[60].hex == 'evil'" }
+  ],
+  "subnet4": [
+    { "id": 1, "subnet": "198.51.100.0/24", "client-class": "nobody-is-in-this", "interface": "eth9",
+      "pools": [ { "pool": "198.51.100.10 - 198.51.100.19" } ] },
+    { "id": 2, "subnet": "192.0.2.0/24", "interface": "eth9",
+      "require-client-classes": [ "late" ],
+      "option-data": [ { "name": "ntp-servers", "data": "192.0.2.124" } ],
+      "pools": [ { "pool": "192.0.2.100 - 192.0.2.109", "client-classes": [ "KNOWN" ],
+                   "evaluate-additional-classes": [ "tagged-later" ] },
+                 { "pool": "192.0.2.110 - 192.0.2.119", "client-class": "UNKNOWN" } ],
+      "reservations": [ { "hw-address": "02:00:00:00:00:01", "client-classes": [ "gold", "tag-only" ] },
+                        { "hw-address": "02:00:00:00:00:02", "boot-file-name": "host.bin" } ] }
+  ]
+}})J";
+
+class Classify : public ::testing::Test {
+protected:
+    struct cfg4 *cfg = nullptr;
+    struct pkt4 req;
+    struct class_state st;
+
+    void SetUp() override
+    {
+        char err[512];
+        ASSERT_EQ(0, cfg4_parse(kConfig, "test", &cfg, err, sizeof(err))) << err;
+    }
+    void TearDown() override { cfg4_free(cfg); }
+
+    int idx(const char *name)
+    {
+        for (size_t i = 0; i < cfg->n_classes; i++)
+            if (!strcmp(cfg->classes[i].name, name))
+                return (int)i;
+        ADD_FAILURE() << "no class " << name;
+        return 0;
+    }
+    bool in(const char *name) { return class_member(st.bits, (unsigned)idx(name)); }
+
+    void Packet(uint8_t last, const char *vendor, const char *circuit, uint8_t msg = DHCPDISCOVER,
+                std::vector<uint8_t> prl = {})
+    {
+        struct pkt4_out o;
+        pkt4_out_init(&o, BOOTREQUEST);
+        o.htype = 1;
+        o.hlen = 6;
+        uint8_t mac[6] = { 2, 0, 0, 0, 0, last };
+        memcpy(o.chaddr, mac, 6);
+        if (msg)
+            pkt4_out_put(&o, OPT_MESSAGE_TYPE, &msg, 1);
+        if (vendor)
+            pkt4_out_put(&o, OPT_VENDOR_CLASS_ID, vendor, strlen(vendor));
+        if (!prl.empty())
+            pkt4_out_put(&o, OPT_PARAM_REQUEST_LIST, prl.data(), prl.size());
+        if (circuit) {
+            std::vector<uint8_t> rai = { 1, (uint8_t)strlen(circuit) };
+            rai.insert(rai.end(), circuit, circuit + strlen(circuit));
+            pkt4_out_put(&o, OPT_RELAY_AGENT_INFO, rai.data(), rai.size());
+            o.giaddr = ip("192.0.2.1");
+        }
+        ASSERT_GE(pkt4_out_finish(&o, 1500), 0);
+        ASSERT_EQ(PKT4_OK, pkt4_parse(&req, o.buf, o.len));
+        classify_begin(&st, cfg, &req, "eth9", 0, 0xffffffff, (uint32_t)o.len);
+    }
+    const struct cfg_host *Host(uint8_t last)
+    {
+        uint8_t mac[6] = { 2, 0, 0, 0, 0, last };
+        return cfg4_host_find(cfg, 2, HOST_ID_HWADDR, mac, 6);
+    }
+};
+
+TEST_F(Classify, ConfigRegistersBuiltinsAndDefinedClassesInOrder)
+{
+    ASSERT_GE(cfg->n_classes, (size_t)CLASS_BUILTINS + 9);
+    EXPECT_STREQ("ALL", cfg->classes[CLASS_ALL].name);
+    EXPECT_STREQ("KNOWN", cfg->classes[CLASS_KNOWN].name);
+    EXPECT_STREQ("UNKNOWN", cfg->classes[CLASS_UNKNOWN].name);
+    EXPECT_STREQ("BOOTP", cfg->classes[CLASS_BOOTP].name);
+    // "relayed" got its index first, from a global option's client-classes;
+    // evaluation still follows the definitions.
+    EXPECT_STREQ("relayed", cfg->classes[CLASS_BUILTINS].name);
+    ASSERT_GE(cfg->n_class_defs, 2u);
+    EXPECT_STREQ("pxe", cfg->classes[cfg->class_defs[0]].name);
+    EXPECT_STREQ("VENDOR_CLASS_docsis3.0", cfg->classes[cfg->class_defs[1]].name);
+    EXPECT_TRUE(cfg->classes[idx("pxe")].defined);
+    EXPECT_FALSE(cfg->classes[idx("pxe")].depends_known);
+    EXPECT_TRUE(cfg->classes[idx("gold-known")].depends_known);
+    EXPECT_TRUE(cfg->classes[idx("gold")].defined);
+    EXPECT_FALSE(cfg->classes[idx("tag-only")].defined) << "only named by a reservation";
+    EXPECT_TRUE(cfg->classes[idx("late")].additional);
+    EXPECT_TRUE(cfg->classes[idx("tagged-later")].additional);
+    EXPECT_EQ(idx("DROP"), cfg->class_drop);
+    EXPECT_TRUE(cfg->class_vendor);
+    const struct cfg_class &r = cfg->classes[idx("relayed")];
+    EXPECT_TRUE(r.has_valid);
+    EXPECT_EQ(300u, r.valid_lft);
+    EXPECT_EQ(200u, r.min_valid_lft);
+    EXPECT_EQ(400u, r.max_valid_lft);
+    EXPECT_EQ(1, cfg->subnets[0].guard.n);
+    EXPECT_EQ(CLASS_KNOWN, cfg->subnets[1].pools[0].guard.idx[0]);
+    EXPECT_EQ(CLASS_UNKNOWN, cfg->subnets[1].pools[1].guard.idx[0]);
+    EXPECT_EQ(idx("late"), cfg->subnets[1].additional.idx[0]);
+}
+
+TEST_F(Classify, NoClassesNoClassTable)
+{
+    struct cfg4 *c = nullptr;
+    char err[256];
+    ASSERT_EQ(0, cfg4_parse(R"J({"Dhcp4": {"subnet4": [ {"id": 1, "subnet": "192.0.2.0/24"} ]}})J", "t",
+                            &c, err, sizeof(err)));
+    EXPECT_EQ(0u, c->n_classes) << "the packet path skips classification entirely";
+    EXPECT_EQ(-1, c->class_drop);
+    cfg4_free(c);
+}
+
+TEST_F(Classify, BuiltinsAndEarlyTests)
+{
+    Packet(1, "PXEClient:Arch:00000", nullptr);
+    EXPECT_TRUE(class_member(st.bits, CLASS_ALL));
+    EXPECT_TRUE(in("pxe"));
+    EXPECT_TRUE(in("after-pxe")) << "a class sees the classes before it";
+    EXPECT_FALSE(in("relayed"));
+    EXPECT_FALSE(in("late")) << "only-if-required is not evaluated early";
+    EXPECT_FALSE(class_member(st.bits, CLASS_KNOWN));
+    EXPECT_FALSE(class_member(st.bits, CLASS_UNKNOWN));
+    EXPECT_FALSE(class_member(st.bits, CLASS_BOOTP));
+    EXPECT_FALSE(classify_drop(&st, cfg));
+    EXPECT_EQ(CLASS_ALL, st.order[0]);
+}
+
+TEST_F(Classify, VendorClassBootpAndDrop)
+{
+    Packet(1, "docsis3.0", nullptr);
+    EXPECT_TRUE(in("VENDOR_CLASS_docsis3.0"));
+    EXPECT_FALSE(in("pxe"));
+    Packet(1, "docsis3.", nullptr);
+    EXPECT_FALSE(in("VENDOR_CLASS_docsis3.0"));
+    Packet(1, nullptr, nullptr, 0);
+    EXPECT_TRUE(class_member(st.bits, CLASS_BOOTP));
+    Packet(1, "evil", nullptr);
+    EXPECT_TRUE(classify_drop(&st, cfg));
+}
+
+TEST_F(Classify, RelayCircuitId)
+{
+    Packet(1, "PXEClient", "port-7");
+    EXPECT_TRUE(in("relayed"));
+    EXPECT_TRUE(in("pxe"));
+    EXPECT_FALSE(in("after-pxe"));
+    Packet(1, nullptr, "port-8");
+    EXPECT_FALSE(in("relayed"));
+}
+
+TEST_F(Classify, KnownDependentTestsWaitForTheHostLookup)
+{
+    Packet(1, nullptr, nullptr);
+    EXPECT_FALSE(in("gold-known"));
+    const struct cfg_host *h = Host(1);
+    ASSERT_NE(nullptr, h);
+    classify_host(&st, cfg, h);
+    EXPECT_TRUE(class_member(st.bits, CLASS_KNOWN));
+    EXPECT_FALSE(class_member(st.bits, CLASS_UNKNOWN));
+    EXPECT_TRUE(in("gold")) << "from the reservation";
+    EXPECT_TRUE(in("tag-only"));
+    EXPECT_TRUE(in("gold-known"));
+
+    Packet(3, nullptr, nullptr);
+    classify_host(&st, cfg, Host(3));
+    EXPECT_TRUE(class_member(st.bits, CLASS_UNKNOWN));
+    EXPECT_FALSE(class_member(st.bits, CLASS_KNOWN));
+    EXPECT_FALSE(in("gold-known"));
+
+    Packet(2, nullptr, nullptr);
+    classify_host(&st, cfg, Host(2));
+    EXPECT_TRUE(class_member(st.bits, CLASS_KNOWN));
+    EXPECT_FALSE(in("gold-known")) << "known but not gold";
+}
+
+TEST_F(Classify, AdditionalLists)
+{
+    Packet(1, nullptr, nullptr);
+    classify_host(&st, cfg, Host(1));
+    EXPECT_FALSE(in("late"));
+    classify_additional(&st, cfg, &cfg->subnets[1].pools[0].additional);
+    EXPECT_TRUE(in("tagged-later")) << "no test: joins when listed";
+    classify_additional(&st, cfg, &cfg->subnets[1].additional);
+    EXPECT_TRUE(in("late"));
+}
+
+TEST_F(Classify, SubnetGuardSkipsToTheNextSubnet)
+{
+    Packet(1, nullptr, nullptr);
+    struct io_iface ifc = {};
+    strcpy(ifc.name, "eth9");
+    // Subnet 1 is guarded by a class nobody is in: selection goes on to 2.
+    const struct cfg_subnet4 *sn = subnet_select(cfg, &req, nullptr, &ifc, st.bits);
+    ASSERT_NE(nullptr, sn);
+    EXPECT_EQ(2u, sn->id);
+    // Without classes, only unguarded subnets qualify.
+    sn = subnet_select(cfg, &req, nullptr, &ifc, nullptr);
+    ASSERT_NE(nullptr, sn);
+    EXPECT_EQ(2u, sn->id);
+    st.bits[idx("nobody-is-in-this") / 64] |= 1ull << (idx("nobody-is-in-this") % 64);
+    sn = subnet_select(cfg, &req, nullptr, &ifc, st.bits);
+    ASSERT_NE(nullptr, sn);
+    EXPECT_EQ(1u, sn->id);
+}
+
+TEST_F(Classify, PoolGuards)
+{
+    struct alloc_req r = {};
+    r.cfg = cfg;
+    r.subnet = &cfg->subnets[1];
+    Packet(1, nullptr, nullptr);
+    classify_host(&st, cfg, Host(1));
+    r.classes = st.bits;
+    EXPECT_TRUE(alloc_in_allowed_pool(&r, ip("192.0.2.105")));
+    EXPECT_FALSE(alloc_in_allowed_pool(&r, ip("192.0.2.115")));
+    EXPECT_FALSE(alloc_in_allowed_pool(&r, ip("192.0.2.50"))) << "in no pool";
+    Packet(4, nullptr, nullptr);
+    classify_host(&st, cfg, nullptr);
+    EXPECT_FALSE(alloc_in_allowed_pool(&r, ip("192.0.2.105")));
+    EXPECT_TRUE(alloc_in_allowed_pool(&r, ip("192.0.2.115")));
+    r.classes = nullptr;
+    EXPECT_FALSE(alloc_in_allowed_pool(&r, ip("192.0.2.115")));
+}
+
+TEST_F(Classify, GuardFunction)
+{
+    uint16_t idxs[2] = { 5, 70 };
+    struct class_guard g = { idxs, 2 };
+    struct class_guard none = { nullptr, 0 };
+    uint64_t bits[2] = { 0, 0 };
+    EXPECT_TRUE(class_guard_allows(&none, bits));
+    EXPECT_TRUE(class_guard_allows(&none, nullptr));
+    EXPECT_FALSE(class_guard_allows(&g, bits));
+    EXPECT_FALSE(class_guard_allows(&g, nullptr));
+    bits[1] = 1ull << 6;
+    EXPECT_TRUE(class_guard_allows(&g, bits)) << "any one class of the list";
+}
+
+// What a reply carries for a classified packet.
+class ClassReply : public Classify {
+protected:
+    struct pkt4_out out;
+    struct pkt4 parsed;
+
+    void Build(const struct cfg_host *host, const struct cfg_pool *pool)
+    {
+        struct reply_params rp = {};
+        rp.cfg = cfg;
+        rp.subnet = &cfg->subnets[1];
+        rp.pool = pool;
+        rp.host = host;
+        rp.req = &req;
+        rp.msg_type = DHCPOFFER;
+        rp.yiaddr = ip("192.0.2.105");
+        rp.server_id = ip("192.0.2.1");
+        rp.send_lease_time = true;
+        rp.lease_time = 1000;
+        rp.classes = &st;
+        ASSERT_EQ(0, reply_build(&out, &rp));
+        ASSERT_EQ(PKT4_OK, pkt4_parse(&parsed, out.buf, out.len));
+    }
+    std::string Opt(uint8_t code)
+    {
+        size_t len;
+        const uint8_t *v = pkt4_opt(&parsed, code, &len);
+        return v ? std::string((const char *)v, len) : "<none>";
+    }
+};
+
+TEST_F(ClassReply, ClassOptionsAndFields)
+{
+    // Requests domain-name (15), ntp (42), log-servers (7), time-offset (2), impress (10), cookie (8).
+    Packet(3, "PXEClient:Arch:00000", nullptr, DHCPDISCOVER, { 15, 42, 7, 2, 10, 8 });
+    classify_host(&st, cfg, nullptr);
+    Build(nullptr, &cfg->subnets[1].pools[1]);
+    EXPECT_EQ("pxe.example", Opt(15)) << "class over global";
+    EXPECT_EQ(std::string("\xc0\x00\x02\x7c", 4), Opt(42)) << "subnet over class and global";
+    EXPECT_EQ(std::string("\xc0\x00\x02\x4d", 4), Opt(7)) << "only the class has it";
+    EXPECT_EQ("<none>", Opt(2)) << "additional class not evaluated yet";
+    EXPECT_EQ("<none>", Opt(8)) << "not in VENDOR_CLASS_docsis3.0";
+    EXPECT_EQ(ip("192.0.2.9"), parsed.siaddr);
+    EXPECT_STREQ("tftp-a", (const char *)parsed.sname);
+    EXPECT_STREQ("pxelinux.0", (const char *)parsed.file);
+}
+
+TEST_F(ClassReply, AdditionalClassOptionsAndReservationWins)
+{
+    Packet(2, "PXEClient", nullptr, DHCPDISCOVER, { 2, 10 });
+    classify_host(&st, cfg, Host(2));
+    classify_additional(&st, cfg, &cfg->subnets[1].pools[0].additional);
+    classify_additional(&st, cfg, &cfg->subnets[1].additional);
+    Build(Host(2), &cfg->subnets[1].pools[0]);
+    EXPECT_EQ(std::string("\x00\x00\x00\x3c", 4), Opt(2));
+    EXPECT_EQ(std::string("\xc0\x00\x02\x58", 4), Opt(10));
+    EXPECT_STREQ("host.bin", (const char *)parsed.file) << "reservation over class";
+    EXPECT_EQ(ip("192.0.2.9"), parsed.siaddr) << "class next-server, the host sets none";
+}
+
+TEST_F(ClassReply, FirstClassWithAFieldWins)
+{
+    Packet(1, "PXEClient", nullptr);
+    classify_host(&st, cfg, Host(1));
+    ASSERT_TRUE(in("gold-known"));
+    Build(nullptr, nullptr);
+    EXPECT_STREQ("pxelinux.0", (const char *)parsed.file) << "pxe joined before gold-known";
+    const struct cfg_class *c = classify_first_with(&st, cfg, CLASS_F_LIFETIME);
+    EXPECT_EQ(nullptr, c);
+    Packet(1, nullptr, "port-7");
+    c = classify_first_with(&st, cfg, CLASS_F_LIFETIME);
+    ASSERT_NE(nullptr, c);
+    EXPECT_STREQ("relayed", c->name);
+}
+
+TEST_F(ClassReply, ClassTaggedOptions)
+{
+    // nis-servers (41) three times in the global scope: tagged relayed,
+    // tagged pxe|gold, untagged; nisplus-servers (65) tagged gold, always sent.
+    Packet(3, "PXEClient", nullptr, DHCPDISCOVER, { 41 });
+    classify_host(&st, cfg, nullptr);
+    Build(nullptr, nullptr);
+    EXPECT_EQ(std::string("\xc0\x00\x02\x2a", 4), Opt(41)) << "pxe: the second instance";
+    EXPECT_EQ("<none>", Opt(65)) << "tagged gold, not sent to others even with always-send";
+    Packet(3, nullptr, nullptr, DHCPDISCOVER, { 41 });
+    classify_host(&st, cfg, nullptr);
+    Build(nullptr, nullptr);
+    EXPECT_EQ(std::string("\xc0\x00\x02\x2b", 4), Opt(41)) << "no class: the untagged one";
+    Packet(1, nullptr, "port-7", DHCPDISCOVER, { 41 });
+    classify_host(&st, cfg, Host(1));
+    Build(nullptr, nullptr);
+    EXPECT_EQ(std::string("\xc0\x00\x02\x29", 4), Opt(41)) << "relayed: the first instance";
+    EXPECT_EQ(std::string("\xc0\x00\x02\x2c", 4), Opt(65)) << "gold, always-send";
+}
+
+// Config refusals, each with its JSON path.
+struct Bad {
+    const char *classes;
+    const char *want;
+};
+
+TEST(ClassConfig, Refusals)
+{
+    const Bad cases[] = {
+        { R"J([ { "test": "'a' == 'a'" } ])J", "Dhcp4.client-classes[0]: a client class needs a non-empty 'name'" },
+        { R"J([ { "name": "" } ])J", "Dhcp4.client-classes[0]: a client class needs a non-empty 'name'" },
+        { R"J([ { "name": "a" }, { "name": "a" } ])J", "Dhcp4.client-classes[1].name: class 'a' is defined more than once" },
+        { R"J([ { "name": "KNOWN" } ])J", "Dhcp4.client-classes[0].name: 'KNOWN' is a built-in class" },
+        { R"J([ { "name": "a", "test": "member('b')" }, { "name": "b" } ])J",
+          "Dhcp4.client-classes[0].test: column 8: class 'b' is not defined before this one" },
+        { R"J([ { "name": "a", "test": "member('a')" } ])J", "Dhcp4.client-classes[0].test: column 8: class 'a'" },
+        { R"J([ { "name": "a" }, { "name": "b", "test": "option[60].hex" } ])J",
+          "Dhcp4.client-classes[1].test: column 1: the expression is a string value, not a condition" },
+        { R"J([ { "name": "a", "template-test": "option[60].hex" } ])J",
+          "Dhcp4.client-classes[0].template-test: template classes (SPAWN_) are not supported yet" },
+        { R"J([ { "name": "a", "option-def": [ { "name": "x", "code": 224, "type": "string" } ] } ])J",
+          "Dhcp4.client-classes[0].option-def: option definitions inside a client class are not supported yet" },
+        { R"J([ { "name": "a", "next-server": "x" } ])J", "Dhcp4.client-classes[0].next-server: 'x' is not an IPv4 address" },
+        { R"J([ { "name": "a", "valid-lifetime": 10, "max-valid-lifetime": 5 } ])J",
+          "Dhcp4.client-classes[0].max-valid-lifetime: valid-lifetime (10) is greater than max-valid-lifetime (5)" },
+        { R"J([ { "name": "a", "only-if-required": true, "only-in-additional-list": false } ])J",
+          "Dhcp4.client-classes[0]: only-if-required and only-in-additional-list disagree" },
+        { R"J([ { "name": "a", "option-data": [ { "name": "routers", "data": "x" } ] } ])J",
+          "Dhcp4.client-classes[0].option-data[0].data: " },
+        { R"J([ { "name": "a", "boot-file-name": 5 } ])J", "Dhcp4.client-classes[0].boot-file-name: expected a string" },
+        { R"J([ { "name": "a", "bogus": 1 } ])J", "Dhcp4.client-classes[0]" },
+        { R"J({ "name": "a" })J", "Dhcp4.client-classes: expected" },
+    };
+    for (const auto &c : cases) {
+        std::string text = std::string("{\"Dhcp4\": {\"client-classes\": ") + c.classes + "}}";
+        struct cfg4 *cfg = nullptr;
+        char err[512] = "";
+        EXPECT_EQ(-1, cfg4_parse(text.c_str(), "t", &cfg, err, sizeof(err))) << text;
+        EXPECT_EQ(nullptr, cfg);
+        EXPECT_EQ(0, strncmp(err, c.want, strlen(c.want))) << text << "\n got:  " << err << "\n want: " << c.want;
+    }
+}
+
+TEST(ClassConfig, BuiltinAndPrefixNamesNeedNoDefinition)
+{
+    const char *text = R"J({"Dhcp4": {"client-classes": [
+        { "name": "a", "test": "member('ALL') and not member('BOOTP') or member('VENDOR_CLASS_x') or member('EXTERNAL_y') or known or unknown" },
+        { "name": "b", "test": "member('a')" } ]}})J";
+    struct cfg4 *cfg = nullptr;
+    char err[512];
+    ASSERT_EQ(0, cfg4_parse(text, "t", &cfg, err, sizeof(err))) << err;
+    int found = 0;
+    for (size_t i = 0; i < cfg->n_classes; i++)
+        if (!strcmp(cfg->classes[i].name, "a") || !strcmp(cfg->classes[i].name, "b")) {
+            found++;
+            EXPECT_TRUE(cfg->classes[i].defined);
+            EXPECT_TRUE(cfg->classes[i].depends_known) << cfg->classes[i].name << " (b through a)";
+        }
+    EXPECT_EQ(2, found);
+    cfg4_free(cfg);
+}
+
+}  // namespace
+
+namespace {
+
+// A global option tagged with a class gives that name an index before the
+// class is defined: evaluation must still follow the definitions.
+TEST(ClassConfig, EvaluationFollowsDefinitionsNotIndices)
+{
+    const char *text = R"J({"Dhcp4": {
+        "option-data": [ { "name": "domain-name", "data": "b.example", "client-classes": [ "b" ] } ],
+        "client-classes": [ { "name": "a", "test": "option[60].exists" },
+                            { "name": "b", "test": "member('a')" } ]}})J";
+    struct cfg4 *cfg = nullptr;
+    char err[512];
+    ASSERT_EQ(0, cfg4_parse(text, "t", &cfg, err, sizeof(err))) << err;
+    ASSERT_STREQ("b", cfg->classes[CLASS_BUILTINS].name);
+    struct pkt4_out o;
+    pkt4_out_init(&o, BOOTREQUEST);
+    o.hlen = 6;
+    uint8_t mt = DHCPDISCOVER;
+    pkt4_out_put(&o, OPT_MESSAGE_TYPE, &mt, 1);
+    pkt4_out_put(&o, OPT_VENDOR_CLASS_ID, "x", 1);
+    ASSERT_GE(pkt4_out_finish(&o, 576), 0);
+    struct pkt4 req;
+    ASSERT_EQ(PKT4_OK, pkt4_parse(&req, o.buf, o.len));
+    static struct class_state st;
+    classify_begin(&st, cfg, &req, "eth0", 0, 0, (uint32_t)o.len);
+    EXPECT_TRUE(class_member(st.bits, CLASS_BUILTINS)) << "b sees a";
+    EXPECT_TRUE(class_member(st.bits, CLASS_BUILTINS + 1));
+    cfg4_free(cfg);
+}
+
+}  // namespace
