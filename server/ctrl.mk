@@ -10,6 +10,7 @@ bin_PROGRAMS += doractl
 doractl_SOURCES = tools/doractl.c
 doractl_LDADD = libdora.a $(JSONC_LIBS)
 EXTRA_DIST += bench/reload_under_load.sh tests/system/test_control.sh tests/system/lib/ctrl_abuse.py
+EXTRA_DIST += tests/system/test_commands.sh tests/system/lib/cmd_client.py
 libdora_a_SOURCES += server/cmd_args.c server/cmd_args.h server/lease_json.c server/lease_json.h
 libdora_a_SOURCES += server/host_json.c server/host_json.h
 tests_unit_dora_unit_SOURCES += tests/unit/cmd_env.h tests/unit/test_cmd_lease.cc tests/unit/test_cmd_host.cc
