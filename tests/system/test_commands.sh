@@ -315,5 +315,153 @@ expect "after the restart $R2 gets its reserved 192.0.2.131" '[ "$(dora $R2 | cu
 srv_stop; check "memfile server stops cleanly" $?
 expect "no sanitizer report (memfile)" '! grep -q "ERROR: AddressSanitizer\|runtime error:" "$NT_TMP/server.log"'
 
+# ======================= 2. MariaDB ==========================================================
+DBS_NETNS=$NT_SRV
+. "$HERE/lib/dbservers.sh"
+export DORA_DB_PASSWORD=$DBS_PASSWORD
+nt_on_cleanup 'dbs_stop_all'
+mkdir -p "$NT_TMP/db"
+dbs_start_mysql "$NT_TMP/db"; check "[mysql] mariadbd started in the server namespace" $?
+[ -n "${DBS_MYSQL_SPEC:-}" ] || nt_die "no database server"
+dbs_in "$ADMIN" db-init mysql -h 127.0.0.1 -P "$DBS_MYSQL_PORT" -u dora -n dora </dev/null >/dev/null
+check "[mysql] dora-admin db-init" $?
+sq() { mariadb --socket="$DBS_MYSQL_SOCK" -uroot -N -B dora -e "$1"; }
+# The lease table as "address hwaddr client-id valid expire subnet hostname state" lines, and the
+# same fields from a command's lease list (J), both sorted: they must be equal.
+db_leases() {
+    sq "SELECT INET_NTOA(address), LOWER(HEX(hwaddr)), LOWER(HEX(client_id)), valid_lifetime, expire,
+               subnet_id, hostname, state FROM lease4" | tr '\t' ' ' | sed 's/  / /g' | sort
+}
+answer_leases() {
+    jv '(.arguments.leases // [.arguments])[] | [."ip-address", (."hw-address" | gsub(":"; "")),
+        ((."client-id" // "") | gsub(":"; "")), ."valid-lft", (.cltt + ."valid-lft"), ."subnet-id",
+        .hostname, .state] | map(tostring) | join(" ")' | sed 's/  / /g' | sort
+}
+db_matches() { # NAME [ADDRESS] : the answer's leases (J) are the lease table (or ADDRESS's row)
+    DB_ROWS=$(db_leases | grep "^${2:-}") ANS_ROWS=$(answer_leases)
+    [ -z "${2:-}" ] || DB_ROWS=$(printf '%s\n' "$DB_ROWS" | grep "^$2 ")
+    expect "$1" '[ -n "$DB_ROWS" ] && [ "$DB_ROWS" = "$ANS_ROWS" ]' "db: $DB_ROWS | answer: $ANS_ROWS"
+}
+sq_of() { sq "SELECT $1 FROM lease4 WHERE address = INET_ATON('$2')" | tr '\t' ' '; }
+
+MCONF="$NT_TMP/dorad-mysql.json"
+DBC="\"type\": \"mysql\", \"name\": \"dora\", \"host\": \"127.0.0.1\", \"port\": $DBS_MYSQL_PORT, \"user\": \"dora\", \"password\": \"$DBS_PASSWORD\""
+cat >"$MCONF" <<JSON
+{ "Dhcp4": {
+    "interfaces-config": { "interfaces": [ "$NT_BR" ] },
+    "control-sockets": [ { "socket-type": "unix", "socket-name": "$SOCK" } ],
+    "lease-database": { $DBC },
+    "hosts-database": { $DBC },
+    "valid-lifetime": 600,
+    "subnet4": [ $SUBNET ] } }
+JSON
+srv_start "$MCONF" "$NT_TMP/server-mysql.log"; check "[mysql] dorad starts on MariaDB" $?
+rm -f "$TALLY"
+dora "$M1/$CID1" $M2 $M3 >"$NT_TMP/sql.txt"
+A1=$(addr_of $M1 "$NT_TMP/sql.txt") A2=$(addr_of $M2 "$NT_TMP/sql.txt") A3=$(addr_of $M3 "$NT_TMP/sql.txt")
+expect "[mysql] three clients got leases" '! grep -q none "$NT_TMP/sql.txt" && [ "$(sq "SELECT COUNT(*) FROM lease4")" = 3 ]' \
+    "$(cat "$NT_TMP/sql.txt")"
+ctl lease4-get-all
+ok "[mysql] lease4-get-all" 0 '[ "$(jv ".arguments.leases | length")" = 3 ]'
+db_matches "[mysql] lease4-get-all is the lease4 table, field by field"
+ctl lease4-get "{\"ip-address\": \"$A1\"}"
+ok "[mysql] lease4-get by address" 0
+db_matches "[mysql] lease4-get's lease is the row of $A1" "$A1"
+ctl lease4-get "{\"identifier-type\": \"hw-address\", \"identifier\": \"$M2\", \"subnet-id\": 1}"
+ok "[mysql] lease4-get by hw-address + subnet-id" 0 '[ "$(jv ".arguments.\"ip-address\"")" = "$A2" ]'
+ctl lease4-get "{\"identifier-type\": \"client-id\", \"identifier\": \"01:02:00:00:00:0a:01\", \"subnet-id\": 1}"
+ok "[mysql] lease4-get by client-id + subnet-id" 0 '[ "$(jv ".arguments.\"ip-address\"")" = "$A1" ]'
+ctl lease4-get '{"ip-address": "192.0.2.250"}'
+ok "[mysql] lease4-get of a free address" 3
+ctl lease4-get '{"ip-address": "192.0.2.x"}'
+ok "[mysql] lease4-get with a bad address names it" 1 'say | grep -q ip-address'
+ctl lease4-get-page '{"from": "start", "limit": 2}'
+ok "[mysql] lease4-get-page 1" 0 '[ "$(jv .arguments.count)" = 2 ]'
+PAGED=$(jv '.arguments.leases[]."ip-address"')
+ctl lease4-get-page "{\"from\": \"$(jv '.arguments.leases[-1]."ip-address"')\", \"limit\": 2}"
+ok "[mysql] lease4-get-page 2" 0 '[ "$(jv .arguments.count)" = 1 ]'
+PAGED="$PAGED $(jv '.arguments.leases[]."ip-address"')"
+ctl lease4-get-page "{\"from\": \"$(jv '.arguments.leases[-1]."ip-address"')\", \"limit\": 2}"
+ok "[mysql] lease4-get-page 3 is empty" 3
+expect "[mysql] the pages are the table's addresses" \
+    '[ "$(printf "%s\n" $PAGED | sort | xargs)" = "$(sq "SELECT INET_NTOA(address) FROM lease4" | sort | xargs)" ]' "$PAGED"
+ctl lease4-get-by-hw-address "{\"hw-address\": \"$M3\"}"
+ok "[mysql] lease4-get-by-hw-address" 0
+db_matches "[mysql] lease4-get-by-hw-address's lease is the row of $A3" "$A3"
+ctl lease4-get-by-client-id '{"client-id": "01:02:00:00:00:0a:01"}'
+ok "[mysql] lease4-get-by-client-id" 0
+db_matches "[mysql] lease4-get-by-client-id's lease is the row of $A1" "$A1"
+ctl lease4-get-by-client-id '{"client-id": "ff:ff"}'
+ok "[mysql] lease4-get-by-client-id of an unknown one" 3
+
+ctl lease4-add "{\"ip-address\": \"$AADD\", \"hw-address\": \"$MA\", \"hostname\": \"added.example.org\"}"
+ok "[mysql] lease4-add" 0
+expect "[mysql] the added lease is a committed row when the answer comes" \
+    '[ "$(sq_of "LOWER(HEX(hwaddr)), hostname" $AADD)" = "$(echo $MA | tr -d :) added.example.org" ]' "$(sq_of "*" $AADD)"
+assigned_is "[mysql] after 3 DORAs and lease4-add" 4
+ctl lease4-add "{\"ip-address\": \"$AADD\", \"hw-address\": \"$MA\"}"
+ok "[mysql] lease4-add of a leased address" 1
+expect "[mysql] the client with the added lease's hw-address is offered $AADD" '[ "$(offer $MA)" = $AADD ]'
+ctl lease4-get-by-hostname '{"hostname": "added.example.org"}'
+ok "[mysql] lease4-get-by-hostname" 0
+db_matches "[mysql] lease4-get-by-hostname's lease is the row of $AADD" "$AADD"
+ctl lease4-update "{\"ip-address\": \"$AADD\", \"hw-address\": \"$MA\", \"hostname\": \"renamed.example.org\", \"valid-lft\": 900}"
+ok "[mysql] lease4-update" 0
+expect "[mysql] the update is in the row" '[ "$(sq_of "hostname, valid_lifetime" $AADD)" = "renamed.example.org 900" ]' \
+    "$(sq_of "*" $AADD)"
+ctl lease4-update '{"ip-address": "192.0.2.145", "hw-address": "02:00:00:00:bb:05"}'
+ok "[mysql] lease4-update of a missing lease" 3
+ctl lease4-del "{\"ip-address\": \"$A2\"}"
+ok "[mysql] lease4-del" 0
+expect "[mysql] the deleted lease's row is gone" '[ -z "$(sq_of address $A2)" ]'
+ctl lease4-del "{\"ip-address\": \"$A2\"}"
+ok "[mysql] lease4-del again" 3
+assigned_is "[mysql] after lease4-del" 3
+ctl lease4-get-all
+db_matches "[mysql] lease4-get-all is still the table after add, update, del"
+ctl lease4-wipe '{"subnet-id": 1}'
+ok "[mysql] lease4-wipe" 0 '[ "$(say)" = "Deleted 3 IPv4 lease(s) from subnet(s) 1" ]'
+expect "[mysql] the table is empty after the wipe" '[ "$(sq "SELECT COUNT(*) FROM lease4")" = 0 ]'
+assigned_is "[mysql] after lease4-wipe" 0
+
+# --- reservations in the hosts-database ---
+E1=02:00:00:00:ee:01 E2=02:00:00:00:ee:02
+dbadd() { ctl reservation-add "{\"reservation\": {\"subnet-id\": 1, \"hw-address\": \"$1\", \"ip-address\": \"$2\", \"hostname\": \"$3\"}, \"operation-target\": \"database\"}"; }
+host_row() { sq "SELECT INET_NTOA(ipv4_address), hostname, dhcp4_subnet_id FROM hosts WHERE dhcp_identifier = UNHEX('$(echo "$1" | tr -d :)') AND dhcp_identifier_type = 0" | tr '\t' ' '; }
+dbadd $E1 192.0.2.105 db-resv-one
+ok "[mysql] reservation-add (database)" 0 '[ "$(say)" = "Host added." ]'
+expect "[mysql] the reservation is a hosts row" '[ "$(host_row $E1)" = "192.0.2.105 db-resv-one 1" ]' "$(host_row $E1)"
+dbadd $E2 192.0.2.106 db-resv-two; ok "[mysql] reservation-add a second" 0
+dbadd 02:00:00:00:ee:03 192.0.2.105 db-dup
+ok "[mysql] reservation-add of a reserved address" 1 'say | grep -q duplicate'
+expect "[mysql] the client $E1 gets its reserved 192.0.2.105 on its DORA" '[ "$(dora $E1 | cut -d" " -f2)" = 192.0.2.105 ]'
+expect "[mysql] and the lease is in the table" '[ "$(db_leases | cut -d" " -f1-2)" = "192.0.2.105 $(echo $E1 | tr -d :)" ]' "$(db_leases)"
+ctl reservation-get "{\"subnet-id\": 1, \"identifier-type\": \"hw-address\", \"identifier\": \"$E1\"}"
+ok "[mysql] reservation-get by identifier" 0 '[ "$(jv ".arguments.\"ip-address\" + \" \" + .arguments.hostname")" = "192.0.2.105 db-resv-one" ]'
+ctl reservation-get '{"subnet-id": 1, "ip-address": "192.0.2.106", "operation-target": "database"}'
+ok "[mysql] reservation-get by address in the database" 0 '[ "$(jv ".arguments.\"hw-address\"")" = $E2 ]'
+ctl reservation-get '{"subnet-id": 1, "ip-address": "192.0.2.106", "operation-target": "memory"}'
+ok "[mysql] reservation-get of it in memory: not found" 0 '[ "$(say)" = "Host not found." ]'
+ctl reservation-get-all '{"subnet-id": 1}'
+ok "[mysql] reservation-get-all" 0 '[ "$(jv "[.arguments.hosts[].\"ip-address\"] | sort | join(\" \")")" = "192.0.2.105 192.0.2.106" ]'
+RP="" NEXT='"source-index": 0, "from": 0'
+for p in 1 2 3; do
+    ctl reservation-get-page "{\"subnet-id\": 1, \"limit\": 1, $NEXT}"
+    [ $p -lt 3 ] && r=0 || r=3
+    ok "[mysql] reservation-get-page $p" $r '[ "$(jv .arguments.count)" = $(( p < 3 ? 1 : 0 )) ]'
+    RP="$RP $(jv '.arguments.hosts[]."ip-address"')"
+    [ $p -lt 3 ] && NEXT=$(jv '.arguments.next | "\"from\": \(.from), \"source-index\": \(."source-index")"')
+done
+expect "[mysql] the pages hold both database reservations" '[ "$(printf "%s\n" $RP | sort | xargs)" = "192.0.2.105 192.0.2.106" ]' "$RP"
+ctl reservation-del "{\"subnet-id\": 1, \"identifier-type\": \"hw-address\", \"identifier\": \"$E2\"}"
+ok "[mysql] reservation-del (database)" 0 '[ "$(say)" = "Host deleted." ]'
+expect "[mysql] its hosts row is gone, the other one stays" '[ -z "$(host_row $E2)" ] && [ "$(sq "SELECT COUNT(*) FROM hosts")" = 1 ]'
+ctl reservation-del "{\"subnet-id\": 1, \"identifier-type\": \"hw-address\", \"identifier\": \"$E2\"}"
+ok "[mysql] reservation-del again" 1 '[ "$(say)" = "Host not deleted (not found)." ]'
+ctl reservation-del '{"subnet-id": 1, "identifier-type": "hw-address"}'
+ok "[mysql] reservation-del without identifier names it" 1 'say | grep -q identifier'
+srv_stop; check "[mysql] server stops cleanly" $?
+expect "no sanitizer report (mysql)" '! grep -q "ERROR: AddressSanitizer\|runtime error:" "$NT_TMP/server-mysql.log"'
+
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
