@@ -303,5 +303,6 @@ void stats_config_applied(const struct cfg4 *cfg)
         }
     }
     pthread_mutex_unlock(&key_lock);
+    stats_pools_applied(cfg);
     stats_reg_config_applied(cfg);
 }

@@ -115,6 +115,12 @@ void stats_bind_thread(unsigned slot);
 void stats_add(enum stat_id id, int64_t delta);
 static inline void stats_inc(enum stat_id id) { stats_add(id, 1); }
 
+/* Whether addr lies in a pool of subnet_id in the last configuration given
+ * to stats_config_applied (true before any): the pool gauges count only such
+ * leases, as Kea's do (stats_pools.c). Lock-free, O(log pools). */
+bool stats_pool_holds(uint32_t subnet_id, uint32_t addr);
+void stats_pools_applied(const struct cfg4 *cfg);
+
 /* Add to subnet_id's counter (pool_id STATS_NO_POOL) or to its pool's. */
 void stats_subnet_add(uint32_t subnet_id, uint32_t pool_id, enum sstat_id id, int64_t delta);
 

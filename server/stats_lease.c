@@ -22,12 +22,15 @@ static void contribute(const struct lease4 *l, int64_t sign)
 {
     if (!counts_assigned(l))
         return;
+    bool in_pool = stats_pool_holds(l->subnet_id, l->addr);
     stats_subnet_add(l->subnet_id, STATS_NO_POOL, SSTAT_ASSIGNED_ADDRESSES, sign);
-    stats_subnet_add(l->subnet_id, l->pool_id, SSTAT_ASSIGNED_ADDRESSES, sign);
+    if (in_pool)
+        stats_subnet_add(l->subnet_id, l->pool_id, SSTAT_ASSIGNED_ADDRESSES, sign);
     if (l->state == LEASE_STATE_DECLINED) {
         stats_add(STAT_DECLINED_ADDRESSES, sign);
         stats_subnet_add(l->subnet_id, STATS_NO_POOL, SSTAT_DECLINED_ADDRESSES, sign);
-        stats_subnet_add(l->subnet_id, l->pool_id, SSTAT_DECLINED_ADDRESSES, sign);
+        if (in_pool)
+            stats_subnet_add(l->subnet_id, l->pool_id, SSTAT_DECLINED_ADDRESSES, sign);
     }
 }
 
@@ -45,19 +48,23 @@ void stats_lease_changed(const struct lease4 *old, const struct lease4 *cur)
     if (fresh) {
         stats_add(STAT_CUMULATIVE_ASSIGNED_ADDRESSES, 1);
         stats_subnet_add(cur->subnet_id, STATS_NO_POOL, SSTAT_CUMULATIVE_ASSIGNED_ADDRESSES, 1);
-        stats_subnet_add(cur->subnet_id, cur->pool_id, SSTAT_CUMULATIVE_ASSIGNED_ADDRESSES, 1);
+        if (stats_pool_holds(cur->subnet_id, cur->addr))
+            stats_subnet_add(cur->subnet_id, cur->pool_id, SSTAT_CUMULATIVE_ASSIGNED_ADDRESSES, 1);
     }
 }
 
 void stats_lease_reclaimed(const struct lease4 *l)
 {
     stats_add(STAT_RECLAIMED_LEASES, 1);
+    bool in_pool = stats_pool_holds(l->subnet_id, l->addr);
     stats_subnet_add(l->subnet_id, STATS_NO_POOL, SSTAT_RECLAIMED_LEASES, 1);
-    stats_subnet_add(l->subnet_id, l->pool_id, SSTAT_RECLAIMED_LEASES, 1);
+    if (in_pool)
+        stats_subnet_add(l->subnet_id, l->pool_id, SSTAT_RECLAIMED_LEASES, 1);
     if (l->state == LEASE_STATE_DECLINED) {
         stats_add(STAT_RECLAIMED_DECLINED_ADDRESSES, 1);
         stats_subnet_add(l->subnet_id, STATS_NO_POOL, SSTAT_RECLAIMED_DECLINED_ADDRESSES, 1);
-        stats_subnet_add(l->subnet_id, l->pool_id, SSTAT_RECLAIMED_DECLINED_ADDRESSES, 1);
+        if (in_pool)
+            stats_subnet_add(l->subnet_id, l->pool_id, SSTAT_RECLAIMED_DECLINED_ADDRESSES, 1);
     }
 }
 

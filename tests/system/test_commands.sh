@@ -195,6 +195,36 @@ assigned_is "after lease4-update force-create" 7
 ctl lease4-update '{"hw-address": "02:00:00:00:bb:05"}'
 ok "lease4-update without ip-address names it" 1 'say | grep -q "ip-address"'
 
+# --- declined leases move their own gauge too; hostnames compare without case (Kea) ---
+declined_is() {
+    DC_WANT=$2 DC_IS=$(stat "subnet[1].declined-addresses")
+    expect "$1: subnet[1].declined-addresses = $2" '[ "$DC_IS" = "$DC_WANT" ]' "is $DC_IS"
+}
+ctl lease4-add '{"ip-address": "192.0.2.146", "hw-address": "02:00:00:00:bb:06", "state": 1}'
+ok "lease4-add of a declined lease" 0
+declined_is "after lease4-add of a declined lease" 1
+assigned_is "after lease4-add of a declined lease (declined count as assigned)" 8
+ctl lease4-update '{"ip-address": "192.0.2.146", "hw-address": "02:00:00:00:bb:06", "state": 0}'
+ok "lease4-update of the declined lease to state 0" 0
+declined_is "after lease4-update to state 0" 0
+assigned_is "after lease4-update to state 0" 8
+ctl lease4-update '{"ip-address": "192.0.2.146", "hw-address": "02:00:00:00:bb:06", "state": 1}'
+ok "lease4-update back to declined" 0
+declined_is "after lease4-update to declined" 1
+ctl lease4-del '{"ip-address": "192.0.2.146"}'
+ok "lease4-del of the declined lease" 0
+declined_is "after lease4-del of the declined lease" 0
+assigned_is "after lease4-del of the declined lease" 7
+ctl lease4-add '{"ip-address": "192.0.2.147", "hw-address": "02:00:00:00:bb:07", "subnet-id": 7}'
+ok "lease4-add to a subnet that does not exist names subnet-id" 1 'say | grep -q "subnet-id"'
+ctl lease4-add '{"ip-address": "192.0.2.147", "hw-address": "02:00:00:00:bb:07", "hostname": "Mixed.Example.ORG"}'
+ok "lease4-add with a mixed-case hostname" 0
+ctl lease4-get-by-hostname '{"hostname": "MIXED.example.org"}'
+ok "lease4-get-by-hostname ignores case" 0 '[ "$(jv ".arguments.leases[0].\"ip-address\"")" = 192.0.2.147 ]'
+ctl lease4-del '{"ip-address": "192.0.2.147"}'
+ok "lease4-del of it" 0
+assigned_is "after lease4-del of it" 7
+
 # --- lease4-del: the address goes back to the pool ---
 ctl lease4-del "{\"ip-address\": \"$A3\"}"
 ok "lease4-del by address" 0 '[ "$(say)" = "IPv4 lease deleted." ]'
@@ -215,6 +245,8 @@ expect "the deleted addresses $A3 and $A4 are handed out again" \
     'grep -q " $A3$" "$NT_TMP/refill.txt" && grep -q " $A4$" "$NT_TMP/refill.txt" && ! grep -q none "$NT_TMP/refill.txt"' \
     "$(cat "$NT_TMP/refill.txt")"
 assigned_is "after 6 more DORAs" 11
+expect "subnet[1].pool[0].assigned-addresses = the 10 leases in the pool (192.0.2.145 is outside)" \
+    '[ "$(stat "subnet[1].pool[0].assigned-addresses")" = 10 ]' "is $(stat "subnet[1].pool[0].assigned-addresses")"
 
 # --- statistics against the packets the clients counted ---
 ctl statistic-get-all
@@ -225,9 +257,9 @@ expect "statistic-get-all: pkt4-offer-sent = OFFERs received, pkt4-request-recei
     '[ "$(jv ".arguments.\"pkt4-offer-sent\"[0][0]")" = "$(tally offer)" ] && [ "$(jv ".arguments.\"pkt4-request-received\"[0][0]")" = "$(tally request)" ]'
 expect "statistic-get-all: pkt4-received = everything sent" \
     '[ "$(jv ".arguments.\"pkt4-received\"[0][0]")" = "$(( $(tally discover) + $(tally request) ))" ]' "$(jv ".arguments.\"pkt4-received\"")"
-# Kea's lease_cmds count a lease4-add (and a force-create) as an assignment too.
-expect "statistic-get-all: subnet[1].total-addresses = 10, cumulative-assigned-addresses = ACKs + 2 adds" \
-    '[ "$(jv ".arguments.\"subnet[1].total-addresses\"[0][0]")" = 10 ] && [ "$(jv ".arguments.\"subnet[1].cumulative-assigned-addresses\"[0][0]")" = "$(( $(tally ack) + 2 ))" ]' \
+# Kea's lease_cmds count a lease4-add (and a force-create) as an assignment too: 4 of them.
+expect "statistic-get-all: subnet[1].total-addresses = 10, cumulative-assigned-addresses = ACKs + 4 adds" \
+    '[ "$(jv ".arguments.\"subnet[1].total-addresses\"[0][0]")" = 10 ] && [ "$(jv ".arguments.\"subnet[1].cumulative-assigned-addresses\"[0][0]")" = "$(( $(tally ack) + 4 ))" ]' \
     "$(jv ".arguments.\"subnet[1].cumulative-assigned-addresses\"")"
 ctl statistic-reset '{"name": "pkt4-ack-sent"}'
 ok "statistic-reset pkt4-ack-sent" 0
@@ -252,6 +284,7 @@ ok "lease4-wipe with a bad subnet-id names it" 1 'say | grep -q "subnet-id"'
 ctl lease4-wipe '{"subnet-id": 1}'
 ok "lease4-wipe subnet 1" 0 '[ "$(say)" = "Deleted 11 IPv4 lease(s) from subnet(s) 1" ]'
 assigned_is "after lease4-wipe" 0
+expect "subnet[1].pool[0].assigned-addresses = 0 after the wipe" '[ "$(stat "subnet[1].pool[0].assigned-addresses")" = 0 ]'
 expect "no address of the subnet is leased in the lease file" \
     '[ -z "$(for a in $A1 $A2 $A5 $AADD 192.0.2.145; do lease_field "$(lease_last_row "$LEASES" $a)" valid_lifetime; done | grep -v "^0$")" ]'
 ctl lease4-get-all
@@ -460,6 +493,24 @@ ctl reservation-del "{\"subnet-id\": 1, \"identifier-type\": \"hw-address\", \"i
 ok "[mysql] reservation-del again" 1 '[ "$(say)" = "Host not deleted (not found)." ]'
 ctl reservation-del '{"subnet-id": 1, "identifier-type": "hw-address"}'
 ok "[mysql] reservation-del without identifier names it" 1 'say | grep -q identifier'
+ctl reservation-add '{"reservation": {"subnet-id": 1, "hw-address": "02:00:00:00:ee:04", "ip-address": "192.0.2.104"}, "operation-target": "all"}'
+ok "[mysql] reservation-add to all (config and database)" 0
+expect "[mysql] it is a hosts row" '[ "$(host_row 02:00:00:00:ee:04 | cut -d" " -f1)" = 192.0.2.104 ]'
+ctl config-get
+expect "[mysql] and in config-get" '[ "$(jv "[.arguments.Dhcp4.subnet4[0].reservations[]?.\"hw-address\"] | join(\" \")")" = 02:00:00:00:ee:04 ]'
+RP="" NEXT='"source-index": 0, "from": 0'
+for p in 1 2 3 4; do
+    ctl reservation-get-page "{\"limit\": 1, $NEXT}"
+    [ $p -lt 4 ] && r=0 || r=3
+    ok "[mysql] reservation-get-page of all subnets, $p" $r '[ "$(jv .arguments.count)" = $(( p < 4 ? 1 : 0 )) ]'
+    RP="$RP $(jv '.arguments.hosts[]."ip-address"')"
+    [ $p -lt 4 ] && NEXT=$(jv '.arguments.next | "\"from\": \(.from), \"source-index\": \(."source-index")"')
+done
+expect "[mysql] the pages walk the config, then the database" '[ "$(echo $RP)" = "192.0.2.104 192.0.2.105 192.0.2.104" ] ||
+    [ "$(echo $RP)" = "192.0.2.104 192.0.2.104 192.0.2.105" ]' "$RP"
+ctl reservation-del '{"subnet-id": 1, "ip-address": "192.0.2.104", "operation-target": "all"}'
+ok "[mysql] reservation-del from all" 0
+expect "[mysql] gone from both" '[ -z "$(host_row 02:00:00:00:ee:04)" ] && [ "$(grep -c ee:04 <<<"$(timeout 20 "$DORACTL" -s "$SOCK" --json config-get)")" = 0 ]'
 srv_stop; check "[mysql] server stops cleanly" $?
 expect "no sanitizer report (mysql)" '! grep -q "ERROR: AddressSanitizer\|runtime error:" "$NT_TMP/server-mysql.log"'
 

@@ -359,3 +359,39 @@ TEST(StatsConfig, SampleDefaultsAndMetricsAreParsed)
                             err, sizeof(err)));
     EXPECT_NE(nullptr, strstr(err, "statistic-default-sample-count")) << err;
 }
+
+// Kea finds a lease's pool by its address: a lease in the subnet but outside
+// every pool (out-of-pool reservation, lease4-add) moves the subnet's gauges
+// only, whatever pool-id it carries (found by test_commands.sh).
+TEST(Stats, LeaseOutsideEveryPoolCountsInTheSubnetOnly)
+{
+    struct cfg4 *cfg = parse(subnet_cfg(9601, "192.0.2.0/24", "192.0.2.10 - 192.0.2.29"));
+    stats_config_applied(cfg);
+    struct lease4 in = {}, out = {};
+    in.addr = 0xc000020c;   // 192.0.2.12
+    out.addr = 0xc0000232;  // 192.0.2.50
+    in.subnet_id = out.subnet_id = 9601;
+    in.pool_id = out.pool_id = 3;
+    in.valid_lft = out.valid_lft = 600;
+    in.hwaddr_len = out.hwaddr_len = 6;
+    out.hwaddr[5] = 1;
+    EXPECT_TRUE(stats_pool_holds(9601, in.addr));
+    EXPECT_FALSE(stats_pool_holds(9601, out.addr));
+    EXPECT_FALSE(stats_pool_holds(9602, in.addr));
+    stats_lease_changed(nullptr, &in);
+    stats_lease_changed(nullptr, &out);
+    EXPECT_EQ(2, value("subnet[9601].assigned-addresses"));
+    EXPECT_EQ(1, value("subnet[9601].pool[3].assigned-addresses"));
+    EXPECT_EQ(2, value("subnet[9601].cumulative-assigned-addresses"));
+    EXPECT_EQ(1, value("subnet[9601].pool[3].cumulative-assigned-addresses"));
+    struct lease4 declined = out;
+    declined.state = LEASE_STATE_DECLINED;
+    stats_lease_changed(&out, &declined);
+    EXPECT_EQ(1, value("subnet[9601].declined-addresses"));
+    EXPECT_EQ(0, value("subnet[9601].pool[3].declined-addresses"));
+    stats_lease_changed(&declined, nullptr);
+    stats_lease_changed(&in, nullptr);
+    EXPECT_EQ(0, value("subnet[9601].assigned-addresses"));
+    EXPECT_EQ(0, value("subnet[9601].pool[3].assigned-addresses"));
+    cfg4_free(cfg);
+}
