@@ -21,6 +21,9 @@ config.  Two shared networks on br0, in this order:
   s  once subnet 1 is full, a plain client skips silver-only subnet 2 and is
      served from subnet 3; a silver client moves on to subnet 2; a plain
      client's REQUEST for a subnet-2 address is NAKed, not ACKed
+  e  additional classes: main-net's (ntp-servers, boot file net.img) reach its
+     clients, not gold-net's; subnet 3's pool's (boot file pool.img) is
+     evaluated before the network's, so its boot file wins (checked in g, s)
   v  a BOOTP client of class silver is denied subnet 1's pool and served from
      subnet 2 (the other pool) with a BOOTREPLY
 
@@ -54,6 +57,9 @@ GOLD_FREE = "198.18.0.19"
 BOOTP_RESERVED = "198.51.100.205"
 INFINITE = 4294967295
 OPT_VENDOR_CLASS = 60
+OPT_NTP = 42
+NTP = "192.0.2.123"
+PRL = bytes([1, 3, 6, 54, OPT_NTP])
 
 
 def config(tmp, reserved_mac):
@@ -66,13 +72,17 @@ def config(tmp, reserved_mac):
         "client-classes": [
             {"name": "gold", "test": "option[60].hex == 'gold'"},
             {"name": "silver", "test": "option[60].hex == 'silver'"},
-            {"name": "dhcp-only", "test": "not member('BOOTP')"}],
+            {"name": "dhcp-only", "test": "not member('BOOTP')"},
+            {"name": "net-extra", "only-in-additional-list": True, "boot-file-name": "net.img",
+             "option-data": [{"name": "ntp-servers", "data": NTP}]},
+            {"name": "pool-extra", "only-in-additional-list": True, "boot-file-name": "pool.img"}],
         "shared-networks": [
             {"name": "gold-net", "client-class": "gold", "interface": "br0",
              "subnet4": [{"id": 10, "subnet": "198.18.0.0/24",
                           "pools": [{"pool": "%s - %s" % GOLD_POOL}],
                           "option-data": [{"name": "routers", "data": "198.18.0.1"}]}]},
             {"name": "main-net", "interface": "br0",
+             "evaluate-additional-classes": ["net-extra"],
              "subnet4": [
                  {"id": 1, "subnet": "192.0.2.0/24",
                   "pools": [{"pool": "%s - %s" % SUB1_POOL, "client-class": "dhcp-only"}],
@@ -81,7 +91,8 @@ def config(tmp, reserved_mac):
                   "pools": [{"pool": "%s - %s" % SUB2_POOL}],
                   "option-data": [{"name": "routers", "data": "198.51.100.1"}]},
                  {"id": 3, "subnet": "198.51.100.128/25",
-                  "pools": [{"pool": "%s - %s" % SUB3_POOL, "client-classes": ["dhcp-only"]}],
+                  "pools": [{"pool": "%s - %s" % SUB3_POOL, "client-classes": ["dhcp-only"],
+                             "evaluate-additional-classes": ["pool-extra"]}],
                   "option-data": [{"name": "routers", "data": "198.51.100.129"}],
                   "reservations": [{"hw-address": reserved_mac,
                                     "ip-address": BOOTP_RESERVED}]}]}]}}
@@ -99,14 +110,14 @@ class GuardTester(tn.Tester):
     def discover_as(self, mac, opts=()):
         xid = random.getrandbits(32)
         return self.exchange(self.send(mac, xid, d.DISCOVER,
-                                       [(d.OPT_PRL, bytes([1, 3, 6, 54]))] + list(opts)),
+                                       [(d.OPT_PRL, PRL)] + list(opts)),
                              xid, (d.OFFER,))
 
     def request_as(self, mac, addr, opts=(), xid=None):
         xid = random.getrandbits(32) if xid is None else xid
         f = self.send(mac, xid, d.REQUEST, [(d.OPT_SERVER_ID, d.ip_bytes(tn.SERVER_ADDR)),
                                             (d.OPT_REQ_ADDR, d.ip_bytes(addr)),
-                                            (d.OPT_PRL, bytes([1, 3, 6, 54]))] + list(opts))
+                                            (d.OPT_PRL, PRL)] + list(opts))
         return self.exchange(f, xid, (d.ACK, d.NAK))
 
     def dora_as(self, mac, opts=()):
@@ -142,6 +153,13 @@ class GuardTester(tn.Tester):
                           "reply %s" % ((a and (d.MSG_NAMES.get(a["msg_type"]), a["yiaddr"],
                                                 d.opt_ips(a, d.OPT_ROUTERS))),))
 
+    def extras(self, tag, a, ntp, file):
+        """The additional classes' ntp-servers option and boot file."""
+        if a is None:
+            return self.check(tag, False, "no reply")
+        got = (d.opt_ips(a, OPT_NTP), tn.field(a, 108, 236))
+        return self.check(tag, got == (([NTP] if ntp else []), file), "ntp, file = %s" % (got,))
+
     def naked(self, tag, a):
         return self.check(tag, a is not None and a["msg_type"] == d.NAK,
                           "reply %s" % ((a and (d.MSG_NAMES.get(a["msg_type"]), a["yiaddr"])),))
@@ -151,9 +169,12 @@ class GuardTester(tn.Tester):
         _, a = self.dora_as(self.new_mac(), vendor("gold"))
         self.acked("g: a gold client is served from gold-net %s-%s" % GOLD_POOL, a, GOLD_POOL,
                    "198.18.0.1")
+        self.extras("g: ... without main-net's additional class", a, False, "")
         _, a = self.dora_as(self.new_mac())
         self.acked("g: a plain client is not: it gets subnet 1 of main-net", a, SUB1_POOL,
                    "192.0.2.1")
+        self.extras("g: ... with main-net's additional class (ntp-servers, net.img)", a, True,
+                    "net.img")
         mac = self.new_mac()
         a = self.request_as(mac, GOLD_FREE)
         self.naked("g: a plain client's REQUEST for gold-net's %s is NAKed" % GOLD_FREE, a)
@@ -192,6 +213,8 @@ class GuardTester(tn.Tester):
         _, a = self.dora_as(self.new_mac())
         self.acked("s: subnet 1 full: a plain client skips silver-only subnet 2 for subnet 3",
                    a, SUB3_POOL, "198.51.100.129")
+        self.extras("s: ... the pool's additional class before the network's (pool.img)", a,
+                    True, "pool.img")
         _, a = self.dora_as(self.new_mac(), vendor("silver"))
         self.acked("s: a silver client moves on to subnet 2", a, SUB2_POOL, "198.51.100.1")
         mac = self.new_mac()
