@@ -33,12 +33,8 @@ Prints one PASS/FAIL line per check and "N passed, M failed"; exits 1 on failure
 import json
 import os
 import random
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
-import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.dont_write_bytecode = True
@@ -235,70 +231,13 @@ class GuardTester(tn.Tester):
                    and row["subnet_id"] == "2" and row["hwaddr"] == mac, str(row))
 
     def run(self):
-        random.seed()
-        self.srv.start(config(self.tmp, self.reserved_mac), os.path.join(self.tmp, "server.log"))
-        for name, fn in (("g", self.g_guarded_network), ("b", self.b_bootp_denied),
-                         ("r", self.r_bootp_reserved), ("s", self.s_guarded_sibling),
-                         ("v", self.v_bootp_other_pool)):
-            self.scenario(name, fn)
-        rc = self.srv.stop()
-        self.check("server exits 0 on SIGTERM", rc == 0, "exit status %d" % rc)
-        rep = self.srv.sanitizer_report()
-        self.check("no sanitizer report in server log", rep is None, rep or "")
-        print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
-        return 0 if self.failed == 0 else 1
-
-
-def inner(argv):
-    srv_ns, tmp = argv
-    t = GuardTester(srv_ns, tmp)
-    try:
-        return t.run()
-    except Exception as e:
-        print("FAIL test harness: %s" % e, flush=True)
-        traceback.print_exc()
-        print("%d passed, %d failed" % (t.passed, t.failed + 1), flush=True)
-        return 1
-    finally:
-        if t.srv.proc:
-            t.srv.kill9()
-
-
-def outer():
-    if os.geteuid() != 0:
-        print("FAIL test_netguard: needs root (network namespaces)")
-        print("0 passed, 1 failed")
-        return 1
-    if os.environ.get("SERVER", "dora") != "dora":
-        print("SKIP test_netguard: dora only (Kea needs its BOOTP hook loaded)")
-        print("0 passed, 0 failed")
-        return 0
-    dtnet.cleanup_stale()
-    tmp = tempfile.mkdtemp(prefix="dora-netguard.")
-    os.chmod(tmp, 0o755)
-    topo = dtnet.Topology()
-    rc = 1
-    try:
-        topo.server_ns()
-        ns = topo.client("ng")
-        cmd = ["ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__), "--inner",
-               topo.srv, tmp]
-        try:
-            rc = subprocess.run(cmd, timeout=50).returncode
-        except subprocess.TimeoutExpired:
-            print("FAIL test_netguard: timed out after 50 s")
-            print("0 passed, 1 failed")
-            rc = 1
-    finally:
-        topo.cleanup()
-        if rc == 0 and not os.environ.get("KEEP_TMP"):
-            shutil.rmtree(tmp, ignore_errors=True)
-        else:
-            print("test files kept in %s" % tmp, file=sys.stderr)
-    return rc
+        return self.run_all(config(self.tmp, self.reserved_mac),
+                            (("g", self.g_guarded_network), ("b", self.b_bootp_denied),
+                             ("r", self.r_bootp_reserved), ("s", self.s_guarded_sibling),
+                             ("v", self.v_bootp_other_pool)))
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--inner":
-        sys.exit(inner(sys.argv[2:]))
-    sys.exit(outer())
+        sys.exit(tn.inner(sys.argv[2:], GuardTester))
+    sys.exit(tn.outer("test_netguard", __file__, "ng", 50))

@@ -30,6 +30,36 @@ uint32_t ip(const char *s)
     return a << 24 | b << 16 | c << 8 | d;
 }
 
+// A request from 02:00:00:00:00:<last> (msg 0: BOOTP) with the given option
+// 60, PRL and relayed circuit-id, parsed into *req and classified up to the
+// host lookup (classify_begin) as received on eth9.
+void ClassifyRequest(const struct cfg4 *cfg, struct pkt4 *req, struct class_state *st, uint8_t last,
+                     const char *vendor, uint8_t msg, const char *circuit = nullptr,
+                     const std::vector<uint8_t> &prl = {})
+{
+    struct pkt4_out o;
+    pkt4_out_init(&o, BOOTREQUEST);
+    o.htype = 1;
+    o.hlen = 6;
+    uint8_t mac[6] = { 2, 0, 0, 0, 0, last };
+    memcpy(o.chaddr, mac, 6);
+    if (msg)
+        pkt4_out_put(&o, OPT_MESSAGE_TYPE, &msg, 1);
+    if (vendor)
+        pkt4_out_put(&o, OPT_VENDOR_CLASS_ID, vendor, strlen(vendor));
+    if (!prl.empty())
+        pkt4_out_put(&o, OPT_PARAM_REQUEST_LIST, prl.data(), prl.size());
+    if (circuit) {
+        std::vector<uint8_t> rai = { 1, (uint8_t)strlen(circuit) };
+        rai.insert(rai.end(), circuit, circuit + strlen(circuit));
+        pkt4_out_put(&o, OPT_RELAY_AGENT_INFO, rai.data(), rai.size());
+        o.giaddr = ip("192.0.2.1");
+    }
+    ASSERT_GE(pkt4_out_finish(&o, 1500), 0);
+    ASSERT_EQ(PKT4_OK, pkt4_parse(req, o.buf, o.len));
+    classify_begin(st, cfg, req, "eth9", 0, 0xffffffff, (uint32_t)o.len);
+}
+
 const char *kConfig = R"J({"Dhcp4": {
   "valid-lifetime": 1000,
   "option-data": [ { "name": "domain-name", "data": "global.example" },
@@ -96,27 +126,7 @@ protected:
     void Packet(uint8_t last, const char *vendor, const char *circuit, uint8_t msg = DHCPDISCOVER,
                 std::vector<uint8_t> prl = {})
     {
-        struct pkt4_out o;
-        pkt4_out_init(&o, BOOTREQUEST);
-        o.htype = 1;
-        o.hlen = 6;
-        uint8_t mac[6] = { 2, 0, 0, 0, 0, last };
-        memcpy(o.chaddr, mac, 6);
-        if (msg)
-            pkt4_out_put(&o, OPT_MESSAGE_TYPE, &msg, 1);
-        if (vendor)
-            pkt4_out_put(&o, OPT_VENDOR_CLASS_ID, vendor, strlen(vendor));
-        if (!prl.empty())
-            pkt4_out_put(&o, OPT_PARAM_REQUEST_LIST, prl.data(), prl.size());
-        if (circuit) {
-            std::vector<uint8_t> rai = { 1, (uint8_t)strlen(circuit) };
-            rai.insert(rai.end(), circuit, circuit + strlen(circuit));
-            pkt4_out_put(&o, OPT_RELAY_AGENT_INFO, rai.data(), rai.size());
-            o.giaddr = ip("192.0.2.1");
-        }
-        ASSERT_GE(pkt4_out_finish(&o, 1500), 0);
-        ASSERT_EQ(PKT4_OK, pkt4_parse(&req, o.buf, o.len));
-        classify_begin(&st, cfg, &req, "eth9", 0, 0xffffffff, (uint32_t)o.len);
+        ClassifyRequest(cfg, &req, &st, last, vendor, msg, circuit, prl);
     }
     const struct cfg_host *Host(uint8_t last)
     {
@@ -545,19 +555,7 @@ protected:
     // A DISCOVER (or a BOOTREQUEST: msg 0) from 02:..:last with option 60.
     void Packet(uint8_t last, const char *vendor, uint8_t msg = DHCPDISCOVER)
     {
-        struct pkt4_out o;
-        pkt4_out_init(&o, BOOTREQUEST);
-        o.htype = 1;
-        o.hlen = 6;
-        uint8_t mac[6] = { 2, 0, 0, 0, 0, last };
-        memcpy(o.chaddr, mac, 6);
-        if (msg)
-            pkt4_out_put(&o, OPT_MESSAGE_TYPE, &msg, 1);
-        if (vendor)
-            pkt4_out_put(&o, OPT_VENDOR_CLASS_ID, vendor, strlen(vendor));
-        ASSERT_GE(pkt4_out_finish(&o, 1500), 0);
-        ASSERT_EQ(PKT4_OK, pkt4_parse(&req, o.buf, o.len));
-        classify_begin(&st, cfg, &req, "eth9", 0, 0xffffffff, (uint32_t)o.len);
+        ClassifyRequest(cfg, &req, &st, last, vendor, msg);
     }
     const struct cfg_subnet4 *Sub(uint32_t id) { return cfg4_subnet_by_id(cfg, id); }
     struct network_choice Pick(uint32_t hint, bool hint_first)
@@ -695,18 +693,8 @@ TEST(BootpPoolGuard, DynamicBootpDeniedReservedServed)
     struct class_state st;
     struct pkt4 req;
     auto classify = [&](uint8_t last, uint8_t msg) {
-        struct pkt4_out o;
-        pkt4_out_init(&o, BOOTREQUEST);
-        o.htype = 1;
-        o.hlen = 6;
-        uint8_t mac[6] = { 2, 0, 0, 0, 0, last };
-        memcpy(o.chaddr, mac, 6);
-        if (msg)
-            pkt4_out_put(&o, OPT_MESSAGE_TYPE, &msg, 1);
-        ASSERT_GE(pkt4_out_finish(&o, 1500), 0);
-        ASSERT_EQ(PKT4_OK, pkt4_parse(&req, o.buf, o.len));
-        classify_begin(&st, cfg, &req, "eth9", 0, 0xffffffff, (uint32_t)o.len);
-        classify_host(&st, cfg, cfg4_host_find(cfg, 1, HOST_ID_HWADDR, mac, 6));
+        ClassifyRequest(cfg, &req, &st, last, nullptr, msg);
+        classify_host(&st, cfg, cfg4_host_find(cfg, 1, HOST_ID_HWADDR, req.chaddr, 6));
     };
     auto allocate = [&](uint32_t *addr) {
         struct alloc_req r = {};
