@@ -119,8 +119,8 @@ struct cfg_shared_network {
     uint32_t *relay_addrs;
     size_t   n_relay;
     struct cfg_options options; /* between subnet and global in precedence */
-    char   **client_classes;    /* guard names, stored for classification */
-    size_t   n_client_classes;
+    struct class_guard guard;      /* client-class / client-classes: every subnet's too */
+    struct class_guard additional; /* evaluate-additional-classes, after the subnet's */
     size_t   first_subnet, n_subnets;
 };
 

@@ -4,6 +4,10 @@
  * cfg_net.c, an interface, a relay, option-data and class names, and its
  * subnet4 list. Values resolve global -> network -> subnet at load: the
  * network's own values over the global ones are the parent of its subnets.
+ * A network's client-class guard applies to each of its subnets on top of
+ * the subnet's own (Kea: a subnet of a network supports a client only if
+ * the network does too); its evaluate-additional-classes list comes after
+ * the pool's and the subnet's.
  * The subnets go into the one cfg->subnets array (after the top-level
  * ones), each pointing back at its network, so subnet selection and the
  * lookups by id need no second code path.
@@ -17,7 +21,7 @@
 static const struct cfg_key network_keys[] = {
     USE("name"), USE("subnet4"), USE("interface"), USE("relay"), USE("option-data"),
     USE("client-class"), USE("client-classes"),
-    IGN("require-client-classes"), IGN("evaluate-additional-classes"),
+    USE("require-client-classes"), USE("evaluate-additional-classes"),
     { NULL, CK_END }
 };
 
@@ -85,40 +89,6 @@ int cfg_shared_sources(struct cfg_ctx *ctx, struct json_object *dhcp4,
     return 0;
 }
 
-/* client-class / client-classes names, kept for the classification code.
- * The guard is not applied on this branch yet, so a non-empty guard is
- * refused as it is on subnets and pools (served to everybody otherwise). */
-static int parse_class_names(struct cfg_ctx *ctx, struct json_object *o,
-                             struct cfg_shared_network *net)
-{
-    struct json_object *list;
-    const char *one;
-    bool set;
-
-    if (cfg_get_str(ctx, o, "client-class", &one, &set) < 0 ||
-        cfg_get_str_list(ctx, o, "client-classes", &list) < 0)
-        return -1;
-    size_t n = (set && one[0] ? 1 : 0) + (list ? json_object_array_length(list) : 0);
-    if (n == 0)
-        return 0;
-    net->client_classes = calloc(n, sizeof(*net->client_classes));
-    if (net->client_classes == NULL)
-        return cfg_oom(ctx);
-    if (set && one[0]) {
-        net->client_classes[net->n_client_classes] = cfg_strdup(ctx, one);
-        if (net->client_classes[net->n_client_classes++] == NULL)
-            return -1;
-    }
-    for (size_t i = 0; list && i < json_object_array_length(list); i++) {
-        const char *c = json_object_get_string(json_object_array_get_idx(list, i));
-        net->client_classes[net->n_client_classes] = cfg_strdup(ctx, c);
-        if (net->client_classes[net->n_client_classes++] == NULL)
-            return -1;
-    }
-    return cfg_fail_key(ctx, set && one[0] ? "client-class" : "client-classes",
-                        "client classes are not supported yet");
-}
-
 /* Kea: the subnets of a network share its link, so an interface named on
  * a subnet must be the network's (or, without one there, its siblings'). */
 static int inherit_link(struct cfg_ctx *ctx, const struct cfg_shared_network *net,
@@ -158,7 +128,7 @@ static int parse_network(struct cfg_ctx *ctx, struct json_object *o, size_t k,
     const char *iface_seen = NULL;
 
     net->name = cfg_strdup(ctx, json_object_get_string(cfg_member(o, "name", NULL)));
-    if (net->name == NULL || parse_class_names(ctx, o, net) < 0 ||
+    if (net->name == NULL || cfg_class_guard_parse(ctx, o, &net->guard, &net->additional) < 0 ||
         cfg_net_parse(ctx, o, &own, global) < 0 ||
         cfg_interface_parse(ctx, o, &net->interface) < 0 ||
         cfg_relay_parse(ctx, o, &net->relay_addrs, &net->n_relay) < 0 ||
@@ -217,7 +187,6 @@ void cfg_shared_free(struct cfg_shared_network *n)
     free(n->interface);
     free(n->relay_addrs);
     cfg_options_free(&n->options);
-    for (size_t i = 0; i < n->n_client_classes; i++)
-        free(n->client_classes[i]);
-    free(n->client_classes);
+    cfg_class_list_free(&n->guard);
+    cfg_class_list_free(&n->additional);
 }

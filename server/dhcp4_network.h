@@ -8,9 +8,13 @@
  * selected one; when that one is full the caller moves on with
  * network_next(). Nothing here runs for subnets outside shared networks.
  *
- * Class guards on the network's subnets are not applied here yet: the
- * classification branch filters the candidates (network_pick and
- * network_next are the two places to add the guard check).
+ * Class guards (the network's and each subnet's, subnet_allows) filter
+ * every candidate: a sibling the packet's classes do not allow is never
+ * picked nor moved on to. network_pick runs at subnet selection time, with
+ * the classes known before the host lookup (Kea: KNOWN/UNKNOWN cannot
+ * select a subnet); network_next runs during allocation, after the
+ * KNOWN-dependent classes (Kea's Subnet4::getNextSubnet with the query's
+ * classes).
  */
 #ifndef DORA_SERVER_DHCP4_NETWORK_H
 #define DORA_SERVER_DHCP4_NETWORK_H
@@ -34,6 +38,7 @@ struct network_choice {
     const struct cfg_subnet4 *subnet;
     const struct cfg_host    *host;
     const void               *host_arg;  /* passed to network_host_fn */
+    const uint64_t           *classes;   /* the packet's classes; NULL = none */
 };
 
 /* For c->subnet in a shared network, move c to the sibling subnet the
@@ -44,10 +49,11 @@ void network_pick(struct lease_store *st, const struct cfg4 *cfg, const struct p
                   const struct alloc_client *client, uint32_t hint, bool hint_first,
                   network_host_fn find_host, struct network_choice *c);
 
-/* The subnet after cur in start's network, wrapping around; NULL once
- * every subnet has been visited (or start is not in a network). */
+/* The first subnet after cur in start's network (wrapping around) that
+ * classes allow; NULL once every subnet has been visited (or start is not
+ * in a network). */
 const struct cfg_subnet4 *network_next(const struct cfg4 *cfg, const struct cfg_subnet4 *start,
-                                       const struct cfg_subnet4 *cur);
+                                       const struct cfg_subnet4 *cur, const uint64_t *classes);
 
 #ifdef __cplusplus
 }

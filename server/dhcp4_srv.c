@@ -476,7 +476,8 @@ static bool classify_late(struct msg_ctx *m)
     return !classified_drop(m);
 }
 
-/* The additional lists of the lease's pool, then of the subnet. */
+/* The additional lists of the lease's pool, then of the subnet, then of
+ * its shared network (spec §3.4 step 12). */
 static void classify_for_reply(struct msg_ctx *m, const struct cfg_pool *pool)
 {
     if (!m->cls)
@@ -485,6 +486,8 @@ static void classify_for_reply(struct msg_ctx *m, const struct cfg_pool *pool)
         classify_additional(m->cls, m->cfg, &pool->additional);
     if (m->subnet)
         classify_additional(m->cls, m->cfg, &m->subnet->additional);
+    if (m->subnet && m->subnet->network)
+        classify_additional(m->cls, m->cfg, &m->subnet->network->additional);
 }
 
 /* The first class with a valid-lifetime overrides the subnet's (ARM §16.8). */
@@ -556,7 +559,8 @@ static void network_stage(struct msg_ctx *m)
     const uint8_t *opt50 = pkt4_opt(m->req, OPT_REQUESTED_ADDRESS, &len);
     uint32_t hint = opt50 && len == 4 ? get_be32(opt50) : m->req->ciaddr;
     struct alloc_client c;
-    struct network_choice nc = { m->subnet, m->host, m };
+    /* The classes so far: network_stage is part of subnet selection. */
+    struct network_choice nc = { m->subnet, m->host, m, m->classes };
 
     client_of(m->req, m->subnet->match_client_id, &c);
     network_pick(m->w->srv->store, m->cfg, m->req, &c, hint,
@@ -575,7 +579,7 @@ static enum alloc_result discover_in_network(struct msg_ctx *m, struct alloc_req
     enum alloc_result res;
 
     while ((res = alloc_discover(m->w->srv->store, ar, offer)) == ALLOC_EXHAUSTED &&
-           (sn = network_next(m->cfg, start, sn)) != NULL) {
+           (sn = network_next(m->cfg, start, sn, m->classes)) != NULL) {
         m->subnet = sn;
         m->host = find_host(m->w, m->cfg, sn, m->req, m->flex);
         build_alloc_req(m, ar, hint);
@@ -652,7 +656,8 @@ static enum alloc_result commit_and_reply(struct msg_ctx *m, struct alloc_req *a
     const struct cfg_subnet4 *start = m->subnet, *sn = start;
     enum alloc_result res;
     while ((res = alloc_request(m->w->srv->store, ar, pending_done, pr, &lease)) ==
-               ALLOC_EXHAUSTED && !ar->hint && (sn = network_next(m->cfg, start, sn)) != NULL) {
+               ALLOC_EXHAUSTED && !ar->hint &&
+           (sn = network_next(m->cfg, start, sn, m->classes)) != NULL) {
         m->subnet = sn;
         m->host = find_host(m->w, m->cfg, sn, m->req, m->flex);
         build_alloc_req(m, ar, 0);
@@ -745,9 +750,11 @@ static void handle_request(struct msg_ctx *m)
 /* BOOTREQUEST (RFC 951, RFC 1542; Kea's BOOTP hook): served like a
  * DHCPREQUEST for ciaddr (or any address) with an infinite lease, answered
  * with a BOOTREPLY without the DHCP-only options (reply.c). BOOTP has no
- * NAK: whatever cannot be served is dropped. A pool closed to BOOTP is a
- * pool guarded by a class the built-in BOOTP class is not in (classes
- * branch); the guard applies through the allocator's pool filter. */
+ * NAK: whatever cannot be served is dropped. dhcpd's "deny dynamic bootp
+ * clients" is a pool guard the built-in BOOTP class does not pass (e.g. a
+ * class tested "not member('BOOTP')"): the allocator's pool filter skips
+ * that pool, a full shared-network subnet hands over to an allowed
+ * sibling, and a reserved address is served whatever the pool's guard. */
 static void handle_bootp(struct msg_ctx *m)
 {
     if (!m->subnet) {

@@ -16,11 +16,11 @@ const struct cfg_subnet4 *subnet_containing(const struct cfg4 *cfg, uint32_t add
     return NULL;
 }
 
-/* Kea skips a subnet whose client-class guard the packet does not pass and
- * goes on to the next candidate. */
+/* Kea skips a subnet whose client-class guard (or whose network's) the
+ * packet does not pass and goes on to the next candidate. */
 static bool allowed(const struct cfg_subnet4 *sn, const uint64_t *classes)
 {
-    return class_guard_allows(&sn->guard, classes);
+    return subnet_allows(sn, classes);
 }
 
 static const struct cfg_subnet4 *containing_allowed(const struct cfg4 *cfg, uint32_t addr,

@@ -302,12 +302,11 @@ class Tester:
         self.check("f: reserved BOOTP lease is infinite in the lease file",
                    row is not None and row["valid_lifetime"] == str(INFINITE), str(row))
 
-    def run(self):
+    def run_all(self, conf, scenarios):
+        """Start the server on conf, run the (name, method) scenarios, stop it."""
         random.seed()
-        self.srv.start(config(self.tmp, self.reserved_mac), os.path.join(self.tmp, "server.log"))
-        for name, fn in (("a", self.a_full_subnet_moves_on), ("b", self.b_existing_lease_wins),
-                         ("c", self.c_request_other_subnet), ("d", self.d_vendor_options),
-                         ("e", self.e_bootp_dynamic), ("f", self.f_bootp_reserved)):
+        self.srv.start(conf, os.path.join(self.tmp, "server.log"))
+        for name, fn in scenarios:
             self.scenario(name, fn)
         rc = self.srv.stop()
         self.check("server exits 0 on SIGTERM", rc == 0, "exit status %d" % rc)
@@ -316,10 +315,16 @@ class Tester:
         print("%d passed, %d failed" % (self.passed, self.failed), flush=True)
         return 0 if self.failed == 0 else 1
 
+    def run(self):
+        return self.run_all(config(self.tmp, self.reserved_mac),
+                            (("a", self.a_full_subnet_moves_on), ("b", self.b_existing_lease_wins),
+                             ("c", self.c_request_other_subnet), ("d", self.d_vendor_options),
+                             ("e", self.e_bootp_dynamic), ("f", self.f_bootp_reserved)))
 
-def inner(argv):
+
+def inner(argv, tester=Tester):
     srv_ns, tmp = argv
-    t = Tester(srv_ns, tmp)
+    t = tester(srv_ns, tmp)
     try:
         return t.run()
     except Exception as e:
@@ -332,29 +337,30 @@ def inner(argv):
             t.srv.kill9()
 
 
-def outer():
+def outer(name="test_netopts", script=__file__, client="no", timeout=60):
+    """Build the namespaces and run script --inner in the client one."""
     if os.geteuid() != 0:
-        print("FAIL test_netopts: needs root (network namespaces)")
+        print("FAIL %s: needs root (network namespaces)" % name)
         print("0 passed, 1 failed")
         return 1
     if os.environ.get("SERVER", "dora") != "dora":
-        print("SKIP test_netopts: dora only (Kea needs its BOOTP hook loaded)")
+        print("SKIP %s: dora only (Kea needs its BOOTP hook loaded)" % name)
         print("0 passed, 0 failed")
         return 0
     dtnet.cleanup_stale()
-    tmp = tempfile.mkdtemp(prefix="dora-netopts.")
+    tmp = tempfile.mkdtemp(prefix="dora-%s." % name)
     os.chmod(tmp, 0o755)
     topo = dtnet.Topology()
     rc = 1
     try:
         topo.server_ns()
-        ns = topo.client("no")
-        cmd = ["ip", "netns", "exec", ns, sys.executable, os.path.abspath(__file__), "--inner",
+        ns = topo.client(client)
+        cmd = ["ip", "netns", "exec", ns, sys.executable, os.path.abspath(script), "--inner",
                topo.srv, tmp]
         try:
-            rc = subprocess.run(cmd, timeout=60).returncode
+            rc = subprocess.run(cmd, timeout=timeout).returncode
         except subprocess.TimeoutExpired:
-            print("FAIL test_netopts: timed out after 60 s")
+            print("FAIL %s: timed out after %d s" % (name, timeout))
             print("0 passed, 1 failed")
             rc = 1
     finally:

@@ -122,8 +122,19 @@ TEST(CfgShared, MistakesAreRefusedWithTheirPath)
         { "\"shared-networks\": [ { \"name\": \"x\", \"option-data\": [ { \"name\": \"routers\", "
           "\"data\": \"1.2.3\" } ] } ]",
           "Dhcp4.shared-networks[0].option-data[0].data: '1.2.3' is not an IPv4 address" },
-        { "\"shared-networks\": [ { \"name\": \"x\", \"client-class\": \"gold\" } ]",
-          "Dhcp4.shared-networks[0].client-class: client classes are not supported yet" },
+        { "\"shared-networks\": [ { \"name\": \"x\", \"client-class\": \"gold\", "
+          "\"client-classes\": [ \"silver\" ] } ]",
+          "Dhcp4.shared-networks[0]: client-class and client-classes cannot both be set" },
+        { "\"shared-networks\": [ { \"name\": \"x\", \"client-classes\": [ \"\" ] } ]",
+          "Dhcp4.shared-networks[0].client-classes[0]: a class name must not be empty" },
+        { "\"shared-networks\": [ { \"name\": \"x\", \"client-classes\": \"gold\" } ]",
+          "Dhcp4.shared-networks[0].client-classes: " },
+        { "\"shared-networks\": [ { \"name\": \"x\", \"require-client-classes\": [ \"a\" ], "
+          "\"evaluate-additional-classes\": [ \"b\" ] } ]",
+          "Dhcp4.shared-networks[0]: require-client-classes and evaluate-additional-classes cannot "
+          "both be set" },
+        { "\"shared-networks\": [ { \"name\": \"x\", \"evaluate-additional-classes\": [ 7 ] } ]",
+          "Dhcp4.shared-networks[0].evaluate-additional-classes" },
         { "\"shared-networks\": [ { \"name\": \"x\", \"subnet4\": [ { \"subnet\": \"192.0.2.0/26\", "
           "\"reservations\": [ { \"hw-address\": \"02:00:00:00:00:01\" }, "
           "{ \"hw-address\": \"02:00:00:00:00:01\" } ] } ] } ]",
@@ -134,6 +145,44 @@ TEST(CfgShared, MistakesAreRefusedWithTheirPath)
         EXPECT_EQ(-1, p.rc) << c.body;
         EXPECT_EQ(0u, p.err.rfind(c.error, 0)) << "got: " << p.err << "\nwant: " << c.error;
     }
+}
+
+// A network's guard and additional list are class indices like a subnet's
+// (classes named only there are registered); the guard is the network's,
+// not copied into its subnets, which keep their own.
+TEST(CfgShared, ClassGuardAndAdditionalListOfANetwork)
+{
+    Cfg p("\"client-classes\": [ { \"name\": \"gold\", \"test\": \"option[60].hex == 'g'\" }, "
+          "  { \"name\": \"late\", \"only-in-additional-list\": true } ], "
+          "\"shared-networks\": [ "
+          "  { \"name\": \"a\", \"client-class\": \"gold\", \"require-client-classes\": [ \"late\" ], "
+          "    \"subnet4\": [ { \"id\": 1, \"subnet\": \"192.0.2.0/26\", \"client-classes\": [ \"silver\" ] }, "
+          "                   { \"id\": 2, \"subnet\": \"192.0.2.64/26\" } ] }, "
+          "  { \"name\": \"b\", \"client-classes\": [ \"silver\", \"gold\" ], "
+          "    \"evaluate-additional-classes\": [ \"late\", \"other\" ] }, "
+          "  { \"name\": \"c\", \"client-class\": \"\" } ]");
+    ASSERT_EQ(0, p.rc) << p.err;
+    auto idx = [&](const char *name) {
+        for (size_t i = 0; i < p.c->n_classes; i++)
+            if (!strcmp(p.c->classes[i].name, name))
+                return (int)i;
+        ADD_FAILURE() << "no class " << name;
+        return -1;
+    };
+    const cfg_shared_network &a = p.c->networks[0], &b = p.c->networks[1], &c = p.c->networks[2];
+    ASSERT_EQ(1u, a.guard.n);
+    EXPECT_EQ(idx("gold"), a.guard.idx[0]);
+    ASSERT_EQ(1u, a.additional.n);
+    EXPECT_EQ(idx("late"), a.additional.idx[0]);
+    ASSERT_EQ(2u, b.guard.n);
+    EXPECT_EQ(idx("silver"), b.guard.idx[0]);
+    EXPECT_EQ(idx("gold"), b.guard.idx[1]);
+    ASSERT_EQ(2u, b.additional.n);
+    EXPECT_EQ(idx("other"), b.additional.idx[1]);
+    EXPECT_EQ(0u, c.guard.n) << "an empty client-class is no guard (Kea)";
+    ASSERT_EQ(1u, p.c->subnets[0].guard.n);
+    EXPECT_EQ(idx("silver"), p.c->subnets[0].guard.idx[0]);
+    EXPECT_EQ(0u, p.c->subnets[1].guard.n);
 }
 
 TEST(CfgShared, EmptyNetworkIsAccepted)

@@ -6,13 +6,16 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <ctime>
 #include <string>
 #include <vector>
 
 extern "C" {
 #include "alloc/alloc_engine.h"
+#include "backends/memfile/memfile.h"
 #include "classify/classify.h"
 #include "server/cfg.h"
+#include "server/dhcp4_network.h"
 #include "server/reply.h"
 #include "server/subnet_select.h"
 #include "wire/pkt4.h"
@@ -25,6 +28,36 @@ uint32_t ip(const char *s)
     unsigned a, b, c, d;
     EXPECT_EQ(4, sscanf(s, "%u.%u.%u.%u", &a, &b, &c, &d));
     return a << 24 | b << 16 | c << 8 | d;
+}
+
+// A request from 02:00:00:00:00:<last> (msg 0: BOOTP) with the given option
+// 60, PRL and relayed circuit-id, parsed into *req and classified up to the
+// host lookup (classify_begin) as received on eth9.
+void ClassifyRequest(const struct cfg4 *cfg, struct pkt4 *req, struct class_state *st, uint8_t last,
+                     const char *vendor, uint8_t msg, const char *circuit = nullptr,
+                     const std::vector<uint8_t> &prl = {})
+{
+    struct pkt4_out o;
+    pkt4_out_init(&o, BOOTREQUEST);
+    o.htype = 1;
+    o.hlen = 6;
+    uint8_t mac[6] = { 2, 0, 0, 0, 0, last };
+    memcpy(o.chaddr, mac, 6);
+    if (msg)
+        pkt4_out_put(&o, OPT_MESSAGE_TYPE, &msg, 1);
+    if (vendor)
+        pkt4_out_put(&o, OPT_VENDOR_CLASS_ID, vendor, strlen(vendor));
+    if (!prl.empty())
+        pkt4_out_put(&o, OPT_PARAM_REQUEST_LIST, prl.data(), prl.size());
+    if (circuit) {
+        std::vector<uint8_t> rai = { 1, (uint8_t)strlen(circuit) };
+        rai.insert(rai.end(), circuit, circuit + strlen(circuit));
+        pkt4_out_put(&o, OPT_RELAY_AGENT_INFO, rai.data(), rai.size());
+        o.giaddr = ip("192.0.2.1");
+    }
+    ASSERT_GE(pkt4_out_finish(&o, 1500), 0);
+    ASSERT_EQ(PKT4_OK, pkt4_parse(req, o.buf, o.len));
+    classify_begin(st, cfg, req, "eth9", 0, 0xffffffff, (uint32_t)o.len);
 }
 
 const char *kConfig = R"J({"Dhcp4": {
@@ -93,27 +126,7 @@ protected:
     void Packet(uint8_t last, const char *vendor, const char *circuit, uint8_t msg = DHCPDISCOVER,
                 std::vector<uint8_t> prl = {})
     {
-        struct pkt4_out o;
-        pkt4_out_init(&o, BOOTREQUEST);
-        o.htype = 1;
-        o.hlen = 6;
-        uint8_t mac[6] = { 2, 0, 0, 0, 0, last };
-        memcpy(o.chaddr, mac, 6);
-        if (msg)
-            pkt4_out_put(&o, OPT_MESSAGE_TYPE, &msg, 1);
-        if (vendor)
-            pkt4_out_put(&o, OPT_VENDOR_CLASS_ID, vendor, strlen(vendor));
-        if (!prl.empty())
-            pkt4_out_put(&o, OPT_PARAM_REQUEST_LIST, prl.data(), prl.size());
-        if (circuit) {
-            std::vector<uint8_t> rai = { 1, (uint8_t)strlen(circuit) };
-            rai.insert(rai.end(), circuit, circuit + strlen(circuit));
-            pkt4_out_put(&o, OPT_RELAY_AGENT_INFO, rai.data(), rai.size());
-            o.giaddr = ip("192.0.2.1");
-        }
-        ASSERT_GE(pkt4_out_finish(&o, 1500), 0);
-        ASSERT_EQ(PKT4_OK, pkt4_parse(&req, o.buf, o.len));
-        classify_begin(&st, cfg, &req, "eth9", 0, 0xffffffff, (uint32_t)o.len);
+        ClassifyRequest(cfg, &req, &st, last, vendor, msg, circuit, prl);
     }
     const struct cfg_host *Host(uint8_t last)
     {
@@ -482,3 +495,242 @@ TEST(ClassConfig, EvaluationFollowsDefinitionsNotIndices)
 }
 
 }  // namespace
+
+// ---- class guards in shared networks (server/dhcp4_network.c) -------------
+
+namespace {
+
+const char *kNetConfig = R"J({"Dhcp4": {
+  "valid-lifetime": 1000,
+  "client-classes": [
+    { "name": "gold", "test": "option[60].hex == 'gold'" },
+    { "name": "silver", "test": "option[60].hex == 'silver' or option[60].hex == 'gold'" },
+    { "name": "net-late", "only-in-additional-list": true }
+  ],
+  "shared-networks": [
+    { "name": "gold-net", "client-class": "gold", "interface": "eth9",
+      "evaluate-additional-classes": [ "net-late" ],
+      "subnet4": [ { "id": 10, "subnet": "198.51.100.0/26",
+                     "pools": [ { "pool": "198.51.100.10 - 198.51.100.11" } ] } ] },
+    { "name": "open-net", "interface": "eth9",
+      "subnet4": [
+        { "id": 20, "subnet": "192.0.2.0/26", "pools": [ { "pool": "192.0.2.10 - 192.0.2.11" } ] },
+        { "id": 21, "subnet": "192.0.2.64/26", "client-class": "silver",
+          "pools": [ { "pool": "192.0.2.70 - 192.0.2.71" } ],
+          "reservations": [ { "hw-address": "02:00:00:00:00:05", "ip-address": "192.0.2.99" } ] },
+        { "id": 22, "subnet": "192.0.2.128/26", "pools": [ { "pool": "192.0.2.130 - 192.0.2.131" } ] } ] }
+  ]
+}})J";
+
+const struct cfg_host *net_host(const struct cfg4 *cfg, const struct cfg_subnet4 *sn,
+                                const struct pkt4 *req, const void *)
+{
+    return cfg4_host_find(cfg, sn->id, HOST_ID_HWADDR, req->chaddr, 6);
+}
+
+class NetworkGuard : public ::testing::Test {
+protected:
+    struct cfg4 *cfg = nullptr;
+    struct lease_store *store = nullptr;
+    struct pkt4 req;
+    struct class_state st;
+    struct io_iface ifc = {};
+
+    void SetUp() override
+    {
+        char err[512];
+        ASSERT_EQ(0, cfg4_parse(kNetConfig, "test", &cfg, err, sizeof(err))) << err;
+        struct memfile_params mp = {};
+        mp.persist = false;
+        struct memfile_load_stats ls;
+        ASSERT_EQ(0, memfile_open(&mp, &store, &ls, err, sizeof(err))) << err;
+        strcpy(ifc.name, "eth9");
+    }
+    void TearDown() override
+    {
+        if (store)
+            store->ops->close(store);
+        cfg4_free(cfg);
+    }
+    // A DISCOVER (or a BOOTREQUEST: msg 0) from 02:..:last with option 60.
+    void Packet(uint8_t last, const char *vendor, uint8_t msg = DHCPDISCOVER)
+    {
+        ClassifyRequest(cfg, &req, &st, last, vendor, msg);
+    }
+    const struct cfg_subnet4 *Sub(uint32_t id) { return cfg4_subnet_by_id(cfg, id); }
+    struct network_choice Pick(uint32_t hint, bool hint_first)
+    {
+        struct alloc_client c = {};
+        c.hw = req.chaddr;
+        c.hwlen = 6;
+        struct network_choice nc = { Sub(20), nullptr, nullptr, st.bits };
+        network_pick(store, cfg, &req, &c, hint, hint_first, net_host, &nc);
+        return nc;
+    }
+};
+
+TEST_F(NetworkGuard, NetworkGuardAppliesToItsSubnets)
+{
+    Packet(1, nullptr);
+    EXPECT_FALSE(subnet_allows(Sub(10), st.bits)) << "not gold: the network refuses";
+    EXPECT_TRUE(subnet_allows(Sub(20), st.bits));
+    EXPECT_FALSE(subnet_allows(Sub(21), st.bits));
+    const struct cfg_subnet4 *sn = subnet_select(cfg, &req, nullptr, &ifc, st.bits);
+    ASSERT_NE(nullptr, sn);
+    EXPECT_EQ(20u, sn->id) << "the guarded network is skipped for the next interface match";
+    EXPECT_EQ(20u, subnet_select(cfg, &req, nullptr, &ifc, nullptr)->id);
+
+    Packet(2, "gold");
+    EXPECT_TRUE(subnet_allows(Sub(10), st.bits));
+    EXPECT_TRUE(subnet_allows(Sub(21), st.bits));
+    sn = subnet_select(cfg, &req, nullptr, &ifc, st.bits);
+    ASSERT_NE(nullptr, sn);
+    EXPECT_EQ(10u, sn->id);
+}
+
+TEST_F(NetworkGuard, NextSkipsSubnetsTheClassesDoNotAllow)
+{
+    Packet(1, nullptr);
+    const struct cfg_subnet4 *s20 = Sub(20);
+    const struct cfg_subnet4 *n = network_next(cfg, s20, s20, st.bits);
+    ASSERT_NE(nullptr, n);
+    EXPECT_EQ(22u, n->id) << "21 is silver only";
+    EXPECT_EQ(nullptr, network_next(cfg, s20, n, st.bits)) << "back at the start";
+    EXPECT_EQ(22u, network_next(cfg, s20, s20, nullptr)->id);
+    // Starting in the last subnet wraps around past the guarded one.
+    EXPECT_EQ(20u, network_next(cfg, Sub(22), Sub(22), st.bits)->id);
+    EXPECT_EQ(nullptr, network_next(cfg, Sub(22), Sub(20), st.bits));
+    EXPECT_EQ(nullptr, network_next(cfg, Sub(10), Sub(10), st.bits)) << "one subnet: nowhere to go";
+
+    Packet(2, "silver");
+    n = network_next(cfg, s20, s20, st.bits);
+    ASSERT_NE(nullptr, n);
+    EXPECT_EQ(21u, n->id);
+    n = network_next(cfg, s20, n, st.bits);
+    ASSERT_NE(nullptr, n);
+    EXPECT_EQ(22u, n->id);
+    EXPECT_EQ(nullptr, network_next(cfg, s20, n, st.bits));
+}
+
+TEST_F(NetworkGuard, ReservationInAGuardedSiblingNeedsTheClass)
+{
+    Packet(5, nullptr);
+    struct network_choice nc = Pick(0, false);
+    EXPECT_EQ(20u, nc.subnet->id) << "the reservation sits in silver-only 21";
+    EXPECT_EQ(nullptr, nc.host);
+    Packet(5, "silver");
+    nc = Pick(0, false);
+    EXPECT_EQ(21u, nc.subnet->id);
+    ASSERT_NE(nullptr, nc.host);
+    EXPECT_EQ(ip("192.0.2.99"), nc.host->ip);
+}
+
+TEST_F(NetworkGuard, RequestedAddressInAGuardedSiblingIsNotFollowed)
+{
+    Packet(6, nullptr, DHCPREQUEST);
+    EXPECT_EQ(20u, Pick(ip("192.0.2.70"), true).subnet->id);
+    EXPECT_EQ(22u, Pick(ip("192.0.2.130"), true).subnet->id);
+    Packet(6, "silver", DHCPREQUEST);
+    EXPECT_EQ(21u, Pick(ip("192.0.2.70"), true).subnet->id);
+}
+
+TEST_F(NetworkGuard, LeaseInAGuardedSiblingDoesNotHoldTheClient)
+{
+    // The client got a lease in 21 while it was silver.
+    Packet(7, "silver", DHCPREQUEST);
+    struct alloc_req r = {};
+    r.cfg = cfg;
+    r.subnet = Sub(21);
+    r.client.hw = req.chaddr;
+    r.client.hwlen = 6;
+    r.valid_lft = 1000;
+    r.classes = st.bits;
+    r.now = time(nullptr);
+    struct lease4 l;
+    ASSERT_EQ(ALLOC_OK, alloc_request(store, &r, nullptr, nullptr, &l));
+    store->ops->flush(store);
+    EXPECT_EQ(21u, Pick(0, false).subnet->id) << "still silver: sticky";
+    Packet(7, nullptr);
+    EXPECT_EQ(20u, Pick(0, false).subnet->id) << "no longer silver: not held there";
+}
+
+TEST_F(NetworkGuard, NetworkAdditionalListComesAfterTheSubnets)
+{
+    Packet(2, "gold");
+    const struct cfg_shared_network *net = Sub(10)->network;
+    ASSERT_NE(nullptr, net);
+    int late = -1;
+    for (size_t i = 0; i < cfg->n_classes; i++)
+        if (!strcmp(cfg->classes[i].name, "net-late"))
+            late = (int)i;
+    ASSERT_GE(late, 0);
+    EXPECT_FALSE(class_member(st.bits, (unsigned)late));
+    classify_additional(&st, cfg, &net->additional);
+    EXPECT_TRUE(class_member(st.bits, (unsigned)late));
+}
+
+// dhcpd's "deny dynamic bootp clients" as a pool guard: BOOTP requests get
+// nothing from the pool, DHCP ones do, a reservation is served regardless.
+const char *kBootpConfig = R"J({"Dhcp4": {
+  "client-classes": [ { "name": "dhcp-only", "test": "not member('BOOTP')" } ],
+  "subnet4": [ { "id": 1, "subnet": "192.0.2.0/24",
+    "pools": [ { "pool": "192.0.2.10 - 192.0.2.19", "client-class": "dhcp-only" },
+               { "pool": "192.0.2.20 - 192.0.2.29", "client-class": "BOOTP" } ],
+    "reservations": [ { "hw-address": "02:00:00:00:00:09", "ip-address": "192.0.2.15" } ] } ]
+}})J";
+
+TEST(BootpPoolGuard, DynamicBootpDeniedReservedServed)
+{
+    struct cfg4 *cfg = nullptr;
+    struct lease_store *store = nullptr;
+    char err[512];
+    ASSERT_EQ(0, cfg4_parse(kBootpConfig, "test", &cfg, err, sizeof(err))) << err;
+    struct memfile_params mp = {};
+    mp.persist = false;
+    struct memfile_load_stats ls;
+    ASSERT_EQ(0, memfile_open(&mp, &store, &ls, err, sizeof(err))) << err;
+
+    struct class_state st;
+    struct pkt4 req;
+    auto classify = [&](uint8_t last, uint8_t msg) {
+        ClassifyRequest(cfg, &req, &st, last, nullptr, msg);
+        classify_host(&st, cfg, cfg4_host_find(cfg, 1, HOST_ID_HWADDR, req.chaddr, 6));
+    };
+    auto allocate = [&](uint32_t *addr) {
+        struct alloc_req r = {};
+        r.cfg = cfg;
+        r.subnet = &cfg->subnets[0];
+        r.client.hw = req.chaddr;
+        r.client.hwlen = 6;
+        r.host = cfg4_host_find(cfg, 1, HOST_ID_HWADDR, req.chaddr, 6);
+        r.valid_lft = LEASE_INFINITE;
+        r.classes = st.bits;
+        r.now = time(nullptr);
+        struct lease4 l;
+        enum alloc_result res = alloc_request(store, &r, nullptr, nullptr, &l);
+        store->ops->flush(store);
+        *addr = res == ALLOC_OK ? l.addr : 0;
+        return res;
+    };
+    uint32_t a;
+    classify(1, 0);   // dynamic BOOTP: only the BOOTP pool
+    ASSERT_EQ(ALLOC_OK, allocate(&a));
+    EXPECT_GE(a, ip("192.0.2.20"));
+    EXPECT_LE(a, ip("192.0.2.29"));
+    classify(2, DHCPDISCOVER);   // DHCP: only the dhcp-only pool
+    ASSERT_EQ(ALLOC_OK, allocate(&a));
+    EXPECT_GE(a, ip("192.0.2.10"));
+    EXPECT_LE(a, ip("192.0.2.19"));
+    classify(9, 0);   // reserved BOOTP client: its address, in the dhcp-only pool
+    ASSERT_EQ(ALLOC_OK, allocate(&a));
+    EXPECT_EQ(ip("192.0.2.15"), a);
+    // Without the BOOTP pool, a dynamic BOOTP client gets nothing at all.
+    cfg->subnets[0].n_pools = 1;
+    classify(3, 0);
+    EXPECT_EQ(ALLOC_EXHAUSTED, allocate(&a));
+    cfg->subnets[0].n_pools = 2;   // freed as parsed
+    store->ops->close(store);
+    cfg4_free(cfg);
+}
+
+} // namespace
