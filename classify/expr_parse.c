@@ -392,6 +392,64 @@ bad:
     return NULL;
 }
 
+#define REGEX_MAX_LEN 256
+#define REGEX_MAX_QUANTIFIERS 32
+#define REGEX_MAX_COUNT 100
+
+/* Patterns glibc's regcomp would expand beyond reason: it copies the tree
+ * of a repeated item for every quantifier and bound, so "a++++..." or
+ * "a{1000}{1000}" exhausts memory at config load. Kea's ECMAScript regex
+ * refuses a quantifier after a quantifier too. NULL when acceptable. */
+static const char *regex_too_complex(const char *re, size_t len)
+{
+    size_t quantifiers = 0;
+    bool after_quantifier = false;
+
+    if (len > REGEX_MAX_LEN)
+        return "regular expression longer than 256 characters";
+    for (size_t i = 0; i < len; i++) {
+        char c = re[i];
+        if (c == '\\') {            /* an escaped character is a literal */
+            i++;
+            after_quantifier = false;
+            continue;
+        }
+        if (c == '[') {              /* a bracket expression: its ']' may come first */
+            size_t j = i + 1;
+            if (j < len && re[j] == '^')
+                j++;
+            if (j < len && re[j] == ']')
+                j++;
+            while (j < len && re[j] != ']')
+                j++;
+            i = j;
+            after_quantifier = false;
+            continue;
+        }
+        if (c == '*' || c == '+' || c == '?' || c == '{') {
+            if (after_quantifier)
+                return "a quantifier may not follow another quantifier";
+            if (++quantifiers > REGEX_MAX_QUANTIFIERS)
+                return "regular expression with more than 32 quantifiers";
+            if (c == '{') {
+                unsigned long n = 0;
+                for (i++; i < len && re[i] != '}'; i++)
+                    if (re[i] >= '0' && re[i] <= '9') {
+                        n = n * 10 + (unsigned long)(re[i] - '0');
+                        if (n > REGEX_MAX_COUNT)
+                            return "repetition count above 100";
+                    } else {
+                        n = 0;  /* the ',' between the bounds */
+                    }
+            }
+            after_quantifier = true;
+            continue;
+        }
+        after_quantifier = false;
+    }
+    return NULL;
+}
+
 /* match('regex', value): the pattern must be a literal, compiled here. */
 static struct expr *parse_match(struct parser *p, size_t pos)
 {
@@ -400,6 +458,12 @@ static struct expr *parse_match(struct parser *p, size_t pos)
         return NULL;
     if (e->a->op != EO_LITERAL) {
         lex_fail(p, pos, "match needs a literal regular expression as its first argument");
+        expr_free(e);
+        return NULL;
+    }
+    const char *why = regex_too_complex((const char *)e->a->lit, e->a->lit_len);
+    if (why) {
+        lex_fail(p, pos, "%s", why);
         expr_free(e);
         return NULL;
     }

@@ -348,6 +348,10 @@ TEST_F(Expr, Match)
     EXPECT_TRUE(Eval("match('^.*foo.*$', 'is it foo or bar')"));
     EXPECT_TRUE(Eval("match('foo.*', lcase('FooBar'))"));
     EXPECT_FALSE(Eval("match('a.*', 0x6100)")) << "a NUL inside never matches";
+    // Bounded repetition, escaped and bracketed quantifier characters are fine.
+    EXPECT_TRUE(Eval("match('PXE[+*?]{2,3}', 'PXE+*')"));
+    EXPECT_TRUE(Eval("match('a\\+b{1,100}', 'a+bbb')"));
+    EXPECT_FALSE(Eval("match('a\\+b{1,100}', 'aab')"));
 }
 
 TEST_F(Expr, Logic)
@@ -489,6 +493,12 @@ TEST_F(Expr, MalformedAreRefused)
         { "1.2.3.400 == 'a'", "'1.2.3.400' is not an IPv4 address" },
         { "4294967296 == 'a'", "integer 4294967296 is out of range" },
         { "match('(', 'x')", "invalid regular expression" },
+        // Patterns that would make regcomp expand without bound (found by the fuzzer).
+        { "match('PXE++++', 'x')", "a quantifier may not follow another quantifier" },
+        { "match('a*?', 'x')", "a quantifier may not follow another quantifier" },
+        { "match('a{10}{10}', 'x')", "a quantifier may not follow another quantifier" },
+        { "match('a{101}', 'x')", "repetition count above 100" },
+        { "match('a{1,1000}', 'x')", "repetition count above 100" },
         { "match(option[60].hex, 'x')", "match needs a literal regular expression" },
         { "vendor[*].option[1].text == 'x'", "expected 'hex' or 'exists'" },
         { "vendor[x].exists", "expected enterprise-id (an integer)" },
