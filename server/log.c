@@ -16,21 +16,33 @@ static const char *const severity_name[] = {
 
 static int log_fd = STDOUT_FILENO;
 static int log_severity = LOG_SEV_INFO;
+/* The file log_fd was opened from; only the thread applying a config
+ * (serialized by the server) reads or writes it. */
+static char log_path[4096];
 
+/* A thread may have loaded the old descriptor and be about to write to it,
+ * so a replaced log file is never closed: closing would let the number be
+ * reused by the next open() (a lease file) and a late log line land there.
+ * Reloading with the same output keeps the descriptor; only a change of the
+ * output path costs one descriptor, for the life of the process. */
 int log_set_output(const char *output)
 {
     int fd;
+    const char *path = "";
     if (!output || !strcmp(output, "stdout"))
         fd = STDOUT_FILENO;
     else if (!strcmp(output, "stderr"))
         fd = STDERR_FILENO;
     else if (!strncmp(output, "syslog", 6))
         fd = STDERR_FILENO; /* no syslog yet: keep the messages visible */
+    else if (!strcmp(output, log_path) && __atomic_load_n(&log_fd, __ATOMIC_ACQUIRE) > STDERR_FILENO)
+        return 0;           /* the same file: keep writing to it */
     else if ((fd = open(output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)) < 0)
         return -1;
-    int old = __atomic_exchange_n(&log_fd, fd, __ATOMIC_ACQ_REL);
-    if (old > STDERR_FILENO)
-        close(old);
+    else
+        path = output;
+    snprintf(log_path, sizeof(log_path), "%s", path);
+    __atomic_store_n(&log_fd, fd, __ATOMIC_RELEASE);
     return 0;
 }
 
