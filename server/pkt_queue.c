@@ -143,17 +143,21 @@ struct rx_pkt *pkt_queue_pop(struct pkt_queue *q)
 struct rx_pkt *pkt_queue_pop_timed(struct pkt_queue *q, int timeout_ms, bool *timed_out)
 {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
-    if (until.tv_nsec >= 1000000000) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000;
-    }
+    bool have_deadline = false;  /* computed only when the queue is empty: not per packet */
     struct rx_pkt *p = NULL;
     *timed_out = false;
     pthread_mutex_lock(&q->lock);
     while (!q->count && !q->closed && !*timed_out) {
+        if (!have_deadline) {
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += timeout_ms / 1000;
+            until.tv_nsec += (long)(timeout_ms % 1000) * 1000000;
+            if (until.tv_nsec >= 1000000000) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000;
+            }
+            have_deadline = true;
+        }
         q->waiters++;
         *timed_out = pthread_cond_timedwait(&q->nonempty, &q->lock, &until) == ETIMEDOUT;
         q->waiters--;

@@ -2,6 +2,7 @@
 // pool accounting, close semantics.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -127,5 +128,38 @@ TEST(PktQueue, BatchPushKeepsNewestAndCountsEvictions)
         EXPECT_EQ(want, p->data[0]);
         pkt_queue_put_buffer(&q, p);
     }
+    pkt_queue_destroy(&q);
+}
+
+// Workers wait with a timeout so that an idle one lets go of an old config
+// snapshot: an empty queue times out, a filled one hands the packet over.
+TEST(PktQueue, TimedPopTimesOutWhenEmptyAndReturnsAPacketOtherwise)
+{
+    struct pkt_queue q;
+    ASSERT_EQ(0, pkt_queue_init(&q, 4, 2));
+    bool timed_out = false;
+    auto t0 = std::chrono::steady_clock::now();
+    EXPECT_EQ(nullptr, pkt_queue_pop_timed(&q, 50, &timed_out));
+    EXPECT_TRUE(timed_out);
+    EXPECT_GE(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(45));
+
+    EXPECT_FALSE(pkt_queue_push(&q, tagged(&q, 7)));
+    struct rx_pkt *p = pkt_queue_pop_timed(&q, 50, &timed_out);
+    ASSERT_NE(nullptr, p);
+    EXPECT_EQ(7, p->data[0]);
+    EXPECT_FALSE(timed_out);
+    pkt_queue_put_buffer(&q, p);
+
+    // A packet pushed while a worker waits wakes it before the timeout.
+    std::thread pusher([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        pkt_queue_push(&q, tagged(&q, 8));
+    });
+    p = pkt_queue_pop_timed(&q, 5000, &timed_out);
+    pusher.join();
+    ASSERT_NE(nullptr, p);
+    EXPECT_EQ(8, p->data[0]);
+    EXPECT_FALSE(timed_out);
+    pkt_queue_put_buffer(&q, p);
     pkt_queue_destroy(&q);
 }
