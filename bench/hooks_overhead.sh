@@ -4,7 +4,8 @@
 # Runs dora-perf (next to DORAD_B) against each dorad in turn, alternating, ROUNDS times (default 3),
 # with the same config (memfile, one /16 pool in 198.18.0.0/15, no hooks-libraries) and prints the
 # completed exchanges/s of each run. Compare a build without the hook call sites (A) with one that
-# has them (B). DORA_PERF overrides the generator. Only the namespaces it creates see a packet. The machine may be shared: repeat.
+# has them (B). DORA_PERF overrides the generator; RATE the offered rate (default 30000: set it above
+# what the server can do to compare capacity). Only the namespaces it creates see a packet. The machine may be shared: repeat.
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 . "$HERE/../tests/system/lib/netns.sh"
@@ -26,7 +27,7 @@ for r in $(seq 1 "$ROUNDS"); do
         bin=$A; [ $which = B ] && bin=$B
         rm -f "$NT_TMP/l.csv"
         DORAD=$bin srv_start "$NT_TMP/c.json" "$NT_TMP/s.log" >/dev/null 2>&1 || { echo "start failed"; continue; }
-        out=$(timeout 40 ip netns exec "${NT_PREFIX}-perf" "$PERF" -4 -l c0 -R 50000 -r 30000 -p 5 \
+        out=$(timeout 40 ip netns exec "${NT_PREFIX}-perf" "$PERF" -4 -l c0 -R 50000 -r "${RATE:-30000}" -p 5 \
               -b mac=02:00:5e:e0:00:00 2>&1)
         srv_stop >/dev/null 2>&1
         echo "round $r $which: $(echo "$out" | grep -m1 -i '^Rate' )"
