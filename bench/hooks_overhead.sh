@@ -30,6 +30,6 @@ for r in $(seq 1 "$ROUNDS"); do
         out=$(timeout 40 ip netns exec "${NT_PREFIX}-perf" "$PERF" -4 -l c0 -R 50000 -r "${RATE:-30000}" -p 5 \
               -b mac=02:00:5e:e0:00:00 2>&1)
         srv_stop >/dev/null 2>&1
-        echo "round $r $which: $(echo "$out" | grep -m1 -i '^Rate' )"
+        echo "round $r $which: $(echo "$out" | grep -m1 -i '^Rate' ) $(echo "$out" | grep -i "p99 delay" | tr -s " " | tr "\n" " ")"
     done
 done
