@@ -866,6 +866,39 @@ static bool hook_query(struct msg_ctx *m, struct hooks_query *hq)
     return true;
 }
 
+/* Subnet (class guards, subnet4_select), reservation (host4_identifier's
+ * flex-id, config then hosts-databases), shared-network sibling, then the
+ * KNOWN-dependent classes. False when the packet was dropped. */
+static bool select_subnet_and_host(struct msg_ctx *m, struct flex_id *flex)
+{
+    struct dhcp4_worker *w = m->w;
+    const struct cfg4 *cfg = m->cfg;
+    const struct pkt4 *req = m->req;
+
+    m->subnet = subnet_select(cfg, req, m->rx, io_iface_by_index(w->srv->io, m->rx->ifindex),
+                              m->classes);
+    if (hooks_on(cfg->hooks, DORA_HOOK_SUBNET4_SELECT) &&
+        hooks_subnet4_select(cfg, m->hq, &m->subnet) == DORA_HOOK_DROP) {
+        drop(req, "DHCP4_HOOK_SUBNET4_SELECT_DROP", "dropped by a subnet4_select callout");
+        return false;
+    }
+    if (m->hq)
+        m->hq->subnet = m->subnet;
+    if (hooks_on(cfg->hooks, DORA_HOOK_HOST4_IDENTIFIER) && flex_id_wanted(cfg) &&
+        hooks_host4_identifier(cfg, m->hq, flex->v, sizeof(flex->v), &flex->len) ==
+            DORA_HOOK_CONTINUE && flex->len)
+        m->flex = flex;
+    m->host = find_host(w, cfg, m->subnet, req, m->flex);
+    if (hosts_db_failed(w)) {
+        drop(req, "DHCP4_PACKET_DROP_HOSTS_DB", "hosts-database lookup failed");
+        return false;
+    }
+    if (m->subnet && m->subnet->network && req->msg_type != DHCPDECLINE &&
+        req->msg_type != DHCPINFORM)
+        network_stage(m);
+    return !m->cls || classify_late(m);
+}
+
 void dhcp4_handle(struct dhcp4_worker *w, const struct cfg4 *cfg, const struct rx_pkt *rx)
 {
     const struct pkt4 *req = &w->req;
@@ -881,31 +914,8 @@ void dhcp4_handle(struct dhcp4_worker *w, const struct cfg4 *cfg, const struct r
         return;
     if (cfg->hooks && !hook_query(&m, &hq))
         return;
-    if (req->msg_type != DHCPRELEASE) {
-        m.subnet = subnet_select(cfg, req, rx, io_iface_by_index(w->srv->io, rx->ifindex),
-                                 m.classes);
-        if (hooks_on(cfg->hooks, DORA_HOOK_SUBNET4_SELECT) &&
-            hooks_subnet4_select(cfg, m.hq, &m.subnet) == DORA_HOOK_DROP) {
-            drop(req, "DHCP4_HOOK_SUBNET4_SELECT_DROP", "dropped by a subnet4_select callout");
-            return;
-        }
-        if (m.hq)
-            m.hq->subnet = m.subnet;
-        if (hooks_on(cfg->hooks, DORA_HOOK_HOST4_IDENTIFIER) && flex_id_wanted(cfg) &&
-            hooks_host4_identifier(cfg, m.hq, flex.v, sizeof(flex.v), &flex.len) ==
-                DORA_HOOK_CONTINUE && flex.len)
-            m.flex = &flex;
-        m.host = find_host(w, cfg, m.subnet, req, m.flex);
-        if (hosts_db_failed(w)) {
-            drop(req, "DHCP4_PACKET_DROP_HOSTS_DB", "hosts-database lookup failed");
-            return;
-        }
-        if (m.subnet && m.subnet->network && req->msg_type != DHCPDECLINE &&
-            req->msg_type != DHCPINFORM)
-            network_stage(&m);
-        if (m.cls && !classify_late(&m))
-            return;
-    }
+    if (req->msg_type != DHCPRELEASE && !select_subnet_and_host(&m, &flex))
+        return;
     switch (req->msg_type) {
     case 0:            handle_bootp(&m); break;
     case DHCPDISCOVER: handle_discover(&m); break;
