@@ -801,30 +801,6 @@ int mf_table_get_expired(struct mf_table *t, int64_t now, struct lease4 *out, si
     return n;
 }
 
-int mf_table_foreach(struct mf_table *t, lease_visit_fn fn, void *ctx)
-{
-    struct rec_copies c = { NULL, 0, 0, true };
-    bool stop = false;
-    int n = 0;
-
-    for (int i = 0; i < MF_TABLE_STRIPES && !stop; i++) {
-        struct mf_set *s = &t->set[IX_ADDR][i];
-        int rc = 0;
-        c.len = 0;
-        pthread_mutex_lock(&s->lock);
-        for (size_t b = 0; b <= s->mask && rc == 0; b++)
-            for (struct mf_rec *r = s->b[b]; r != NULL && rc == 0; r = r->next[IX_ADDR])
-                rc = copies_add(&c, r);
-        pthread_mutex_unlock(&s->lock);
-        if (rc != 0) {
-            free(c.buf);
-            return rc;
-        }
-        n += copies_visit(&c, 0, fn, ctx, &stop);
-    }
-    free(c.buf);
-    return n;
-}
 
 int mf_table_visit_stripe(struct mf_table *t, unsigned i, lease_visit_fn fn, void *ctx)
 {
@@ -894,6 +870,13 @@ static int scan(struct mf_table *t, const struct scan_filter *f, lease_visit_fn 
     }
     free(c.buf);
     return n;
+}
+
+/* Every lease: the scan with a filter that matches all. */
+int mf_table_foreach(struct mf_table *t, lease_visit_fn fn, void *ctx)
+{
+    struct scan_filter all = { 0, NULL, 0 };
+    return scan(t, &all, fn, ctx);
 }
 
 int mf_table_foreach_subnet(struct mf_table *t, uint32_t subnet_id, lease_visit_fn fn, void *ctx)

@@ -202,10 +202,10 @@ static int run(struct pg_hosts *h, int id, const struct hpar *p, struct be_host 
     return rc;
 }
 
-static int h_get(struct be_host_store *s, uint32_t subnet_id, uint8_t id_type,
-                 const uint8_t *id, size_t id_len, struct be_host *out)
+/* A statement keyed on (identifier, type, subnet): the lookup and the delete. */
+static int run_keyed(struct pg_hosts *h, int stmt, uint32_t subnet_id, uint8_t id_type,
+                     const uint8_t *id, size_t id_len, struct be_host *out)
 {
-    struct pg_hosts *h = (struct pg_hosts *)s;
     struct hpar p = { .n = 0 };
 
     if (id_len == 0 || id_len > BE_HOST_ID_MAX)
@@ -214,9 +214,15 @@ static int h_get(struct be_host_store *s, uint32_t subnet_id, uint8_t id_type,
     h_int(&p, id_type);
     h_int(&p, subnet_id);
     pthread_mutex_lock(&h->mu);
-    int rc = run(h, H_GET, &p, out);
+    int rc = run(h, stmt, &p, out);
     pthread_mutex_unlock(&h->mu);
     return rc;
+}
+
+static int h_get(struct be_host_store *s, uint32_t subnet_id, uint8_t id_type,
+                 const uint8_t *id, size_t id_len, struct be_host *out)
+{
+    return run_keyed((struct pg_hosts *)s, H_GET, subnet_id, id_type, id, id_len, out);
 }
 
 static int h_get_by_addr(struct be_host_store *s, uint32_t subnet_id, uint32_t addr, struct be_host *out)
@@ -264,19 +270,10 @@ static int h_del(struct be_host_store *s, uint32_t subnet_id, uint8_t id_type,
                  const uint8_t *id, size_t id_len)
 {
     struct pg_hosts *h = (struct pg_hosts *)s;
-    struct hpar p = { .n = 0 };
 
     if (h->params.p.readonly)
         return LEASE_E_INVALID;
-    if (id_len == 0 || id_len > BE_HOST_ID_MAX)
-        return LEASE_E_NOT_FOUND;
-    h_bytes(&p, id, id_len);
-    h_int(&p, id_type);
-    h_int(&p, subnet_id);
-    pthread_mutex_lock(&h->mu);
-    int rc = run(h, H_DEL, &p, NULL);
-    pthread_mutex_unlock(&h->mu);
-    return rc;
+    return run_keyed(h, H_DEL, subnet_id, id_type, id, id_len, NULL);
 }
 
 static void h_close(struct be_host_store *s)
