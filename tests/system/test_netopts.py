@@ -142,13 +142,7 @@ class Tester:
         return d.build_frame(payload, mac)
 
     def exchange(self, frame, xid, types, timeout=1.0, tries=3):
-        self.ps.drain()
-        for _ in range(tries):
-            self.ps.send(frame)
-            m = self.ps.wait_reply(xid, timeout, types)
-            if m:
-                return m
-        return None
+        return self.ps.exchange(frame, xid, types, timeout, tries)
 
     def discover(self, mac, prl=(1, 3, 6, 54)):
         xid = random.getrandbits(32)

@@ -137,14 +137,7 @@ class Tester:
         return bytes(p)
 
     def exchange(self, frame, xid, types, timeout=1.0, tries=3):
-        """Send frame up to `tries` times until a reply with xid and type in types."""
-        self.ps.drain()
-        for _ in range(tries):
-            self.ps.send(frame)
-            m = self.ps.wait_reply(xid, timeout, types)
-            if m:
-                return m
-        return None
+        return self.ps.exchange(frame, xid, types, timeout, tries)
 
     def silence(self, frame, xid, timeout=1.5, tries=2):
         """Send frame `tries` times; return any reply seen (None = silence)."""

@@ -25,13 +25,8 @@ PRL = bytes([1, 3, 6, 51, 54])
 
 
 def exchange(ps, count, frame, xid, types, key):
-    for _ in range(3):
-        ps.send(frame)
-        count[key] += 1
-        m = ps.wait_reply(xid, 1.0, types)
-        if m:
-            return m
-    return None
+    return ps.exchange(frame, xid, types, 1.0, drain=False,
+                       on_send=lambda: count.__setitem__(key, count[key] + 1))
 
 
 def client(ps, count, spec, full):

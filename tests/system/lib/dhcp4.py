@@ -208,6 +208,20 @@ class PacketSocket:
             m["frame"] = f
             return m
 
+    def exchange(self, frame, xid, types, timeout=1.0, tries=3, drain=True, on_send=None):
+        """Send frame up to `tries` times until a reply with xid and type in types
+        (None when none came); on_send() is called for every frame sent."""
+        if drain:
+            self.drain()
+        for _ in range(tries):
+            self.send(frame)
+            if on_send:
+                on_send()
+            m = self.wait_reply(xid, timeout, types)
+            if m:
+                return m
+        return None
+
     def wait_reply(self, xid, timeout, types=None):
         """The first reply with this xid (and one of types, if given) within timeout."""
         end = time.monotonic() + timeout

@@ -28,13 +28,8 @@ PRL = bytes([1, 3, 6, 51, 54])
 
 
 def exchange(ps, count, frame, xid, types, sent_key):
-    for _ in range(3):
-        ps.send(frame)
-        count[sent_key] += 1
-        m = ps.wait_reply(xid, 2.0, types)
-        if m:
-            return m
-    return None
+    return ps.exchange(frame, xid, types, 2.0, drain=False,
+                       on_send=lambda: count.__setitem__(sent_key, count[sent_key] + 1))
 
 
 def dora(ps, mac, count):
